@@ -1,0 +1,60 @@
+/**
+ * `npm start`: the whole service on this machine — API, DynamoDB Local, stream processing, the expiry
+ * sweeper and the EventBridge stand-in. Ctrl-C or SIGTERM stops everything it started.
+ */
+import { StartupError } from '../lib/local/dynamodb-local';
+import { startLocal, type LocalAssembly } from '../lib/local/assembly';
+
+const env = process.env;
+const int = (name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`${name} must be a whole number, not "${raw}".`);
+    process.exit(1);
+  }
+  return n;
+};
+
+async function main(): Promise<void> {
+  let assembly: LocalAssembly | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await assembly?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    assembly = await startLocal({
+      port: int('PORT', 3000),
+      stateDir: env.LOCAL_STATE_DIR || '.local',
+      eventsFile: env.LOCAL_EVENTS_FILE || undefined,
+      sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 10) || 10,
+      holdSeconds: int('CART_HOLD_SECONDS', 1800) || 1800,
+      dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
+      log: (line) => console.error(line),
+    });
+  } catch (err) {
+    if (err instanceof StartupError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (stopping) return;
+  console.log(`Inventory service listening on ${assembly.url}`);
+  console.log(`  DynamoDB Local:        ${assembly.dynamodbEndpoint} (table ${assembly.tableName})`);
+  console.log(`  EventBridge stand-in:  ${assembly.eventBusEndpoint} → ${assembly.eventsFile}`);
+  console.log(`  OpenAPI:               ${assembly.url}/openapi.json`);
+  console.log('Ctrl-C stops everything.');
+}
+
+main().catch((err: Error) => {
+  console.error(`Could not start: ${err.message}`);
+  process.exit(1);
+});

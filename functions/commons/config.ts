@@ -1,0 +1,40 @@
+/**
+ * Configuration, read once at module scope. A missing required variable throws, so a misconfigured
+ * function fails at cold start rather than on its first request.
+ */
+export interface Config {
+  tableName: string;
+  /** The EventBridge bus for the service's events (stream processor only). */
+  eventBusName?: string;
+  /** CART_HOLD_SECONDS: how long a cart's holds last after its last change. @default 1800 */
+  holdSeconds: number;
+  /** Local assembly only: where DynamoDB Local and the EventBridge stand-in listen. */
+  dynamodbEndpoint?: string;
+  eventBridgeEndpoint?: string;
+  region: string;
+}
+
+const required = (env: NodeJS.ProcessEnv, name: string): string => {
+  const v = env[name];
+  if (!v) throw new Error(`Environment variable ${name} is required`);
+  return v;
+};
+
+const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`Environment variable ${name} must be a positive integer, not "${raw}"`);
+  return n;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    tableName: required(env, 'TABLE_NAME'),
+    eventBusName: env.EVENT_BUS_NAME || undefined,
+    holdSeconds: positiveInt(env, 'CART_HOLD_SECONDS', 1800),
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    eventBridgeEndpoint: env.EVENTBRIDGE_ENDPOINT || undefined,
+    region: env.AWS_REGION || 'us-east-1',
+  };
+}

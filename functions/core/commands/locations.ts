@@ -1,0 +1,62 @@
+/** Stock locations: warehouses, retail stores, fulfilment centres and virtual locations. */
+import type { Deps } from '../deps';
+import { notFound } from '../errors';
+import type { LocationRecord } from '../model';
+import { runCommand } from '../run-command';
+import type { Location } from '../schemas';
+import { PutLocationBody } from '../schemas';
+import type { z } from 'zod';
+
+const view = ({ entity: _e, version: _v, ...location }: LocationRecord): Location => location;
+
+/** Creates or replaces a location. Leaving `active` out keeps it as it was (new locations start active). */
+export async function putLocation(deps: Deps, locationId: string, body: z.infer<typeof PutLocationBody>): Promise<Location> {
+  return runCommand(deps.store, async () => {
+    const current = await deps.store.getLocation(locationId);
+    const now = deps.clock.now().toISOString();
+    const next: LocationRecord = {
+      entity: 'Location',
+      locationId,
+      name: body.name,
+      type: body.type,
+      active: body.active ?? current?.active ?? true,
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+      version: current?.version ?? 0,
+    };
+    await deps.store.putLocation(next, current?.version ?? 0);
+    locationCache = undefined;
+    return { change: null, result: view(next) };
+  });
+}
+
+export async function getLocation(deps: Deps, locationId: string): Promise<Location> {
+  const found = await deps.store.getLocation(locationId);
+  if (!found) throw notFound(`Location ${locationId}`);
+  return view(found);
+}
+
+export async function listLocations(deps: Deps): Promise<{ locations: Location[] }> {
+  const all = await deps.store.listLocations();
+  return { locations: all.map(view).sort((a, b) => a.locationId.localeCompare(b.locationId)) };
+}
+
+/**
+ * The location list, cached for a few seconds per process: allocation reads it on every cart change.
+ * A stale entry cannot sell from an inactive location: every hold's transaction re-checks the
+ * location's `active` flag on its item.
+ */
+let locationCache: { at: number; locations: LocationRecord[] } | undefined;
+export const LOCATION_CACHE_MS = 5_000;
+
+export async function cachedLocations(deps: Deps): Promise<LocationRecord[]> {
+  const now = Date.now();
+  if (!locationCache || now - locationCache.at > LOCATION_CACHE_MS) {
+    locationCache = { at: now, locations: await deps.store.listLocations() };
+  }
+  return locationCache.locations;
+}
+
+export const forgetCachedLocations = (): void => {
+  locationCache = undefined;
+};

@@ -1,0 +1,75 @@
+/** The reads: the catalog's availability, the stock report and the movement ledger. */
+import type { Deps } from '../deps';
+import type { VariantRecord } from '../model';
+import type { Movement, StockLevel, VariantAvailability } from '../schemas';
+import { activeLookup, isLow, locationLevels, sumLevels } from '../views';
+import { cachedLocations } from './locations';
+
+/** The date a shopper is shown: only for preorder, the configured date. */
+export const expectedDateOf = (v: VariantRecord): string | null =>
+  v.backorderPolicy === 'preorder' ? v.expectedAvailabilityDate : null;
+
+export const isPurchasable = (v: VariantRecord, available: number): boolean =>
+  available > 0 || v.backorderPolicy !== 'deny';
+
+/**
+ * The catalog's read: one BatchGetItem for up to 100 variants (their levels live on one item each)
+ * plus the cached location list. Totals count only locations that sell.
+ */
+export async function getAvailability(
+  deps: Deps,
+  variantIds: string[],
+  locationId?: string,
+): Promise<{ variants: VariantAvailability[] }> {
+  const [variants, locations] = await Promise.all([deps.store.getVariants(variantIds), cachedLocations(deps)]);
+  const isActive = activeLookup(locations);
+  return {
+    variants: variants.map((v) => {
+      const levels = Object.entries(v.levels)
+        .filter(([loc]) => locationId === undefined || loc === locationId)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([loc, level]) => locationLevels(v, loc, level, isActive));
+      const totals = sumLevels(levels.filter((l) => l.active));
+      return {
+        variantId: v.variantId,
+        ...totals,
+        backorderPolicy: v.backorderPolicy,
+        purchasable: isPurchasable(v, totals.available),
+        expectedAvailabilityDate: expectedDateOf(v),
+        locations: levels,
+      };
+    }),
+  };
+}
+
+/**
+ * The stock report: variants in id order, a page of them at a time, one row per location (only the
+ * given location when filtered; only rows below their threshold with lowStockOnly).
+ */
+export async function stockReport(
+  deps: Deps,
+  query: { locationId?: string; lowStockOnly?: boolean; cursor?: string; limit?: number },
+): Promise<{ levels: StockLevel[]; cursor: string | null }> {
+  const [page, locations] = await Promise.all([
+    deps.store.listVariants(query.cursor, query.limit ?? 50),
+    deps.store.listLocations(),
+  ]);
+  const isActive = activeLookup(locations);
+  const levels = page.items.flatMap((v) =>
+    Object.entries(v.levels)
+      .filter(([loc]) => query.locationId === undefined || loc === query.locationId)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([loc, level]) => ({ variantId: v.variantId, ...locationLevels(v, loc, level, isActive) }))
+      .filter((l) => !query.lowStockOnly || isLow(l.available, l.lowStockThreshold)),
+  );
+  return { levels, cursor: page.cursor };
+}
+
+export async function listMovements(
+  deps: Deps,
+  variantId: string,
+  query: { locationId?: string; cursor?: string; limit?: number },
+): Promise<{ movements: Movement[]; cursor: string | null }> {
+  const page = await deps.store.listMovements(variantId, { ...query, limit: query.limit ?? 100 });
+  return { movements: page.items, cursor: page.cursor };
+}

@@ -1,0 +1,225 @@
+/**
+ * The domain's records, as the core sees them. The DynamoDB adapter (functions/dynamodb) turns them
+ * into items and back; nothing here knows about keys or expressions.
+ */
+import type { Deltas, Levels, Location, MovementType, VariantConfig, CheckoutResponse } from './schemas';
+
+/** One location's figures for one variant, with a counter that moves on every change to them. */
+export interface LevelRecord extends Levels {
+  version: number;
+}
+
+/** A variant: its configuration and its levels at every location that ever held it. */
+export interface VariantRecord extends VariantConfig {
+  /** false when no item exists yet: a variant never configured behaves as `deny` with no threshold. */
+  exists: boolean;
+  /** Moves on every configuration write (not on level changes): PUT /variants is read-modify-write. */
+  configVersion: number;
+  levels: Record<string, LevelRecord>;
+}
+
+export const emptyLevels = (): LevelRecord => ({
+  onHand: 0,
+  softReserved: 0,
+  hardReserved: 0,
+  incoming: 0,
+  available: 0,
+  version: 0,
+});
+
+export const defaultConfig = (variantId: string): VariantConfig => ({
+  variantId,
+  backorderPolicy: 'deny',
+  expectedAvailabilityDate: null,
+  lowStockThreshold: null,
+  locationThresholds: {},
+});
+
+/** One cart line: how many units of a variant the cart holds, and where. */
+export interface CartLineRecord {
+  quantity: number;
+  /** Of `quantity`, how many were not in stock when held (allow/preorder policies). */
+  backordered: number;
+  /** Units per location; their sum is `quantity`. */
+  allocations: Record<string, { quantity: number; backordered: number }>;
+  /** true once the line's hold lapsed and was released: it no longer counts in softReserved. */
+  expired: boolean;
+  updatedAt: string;
+}
+
+/**
+ * A cart: its soft reservations, one line per variant, in one item. The hold period belongs to the
+ * cart: every change restarts it for all the cart's live lines, and the sweeper releases them together.
+ */
+export interface CartRecord {
+  entity: 'Cart';
+  cartId: string;
+  lines: Record<string, CartLineRecord>;
+  /** When the live lines lapse; null when the cart holds nothing live. */
+  expiresAt: string | null;
+  /**
+   * Names the cart's current hold period: a release by TTL writes a marker keyed by it, so a
+   * duplicate stream delivery releases nothing twice. A new one is drawn when a cart with no live
+   * lines gets one.
+   */
+  holdId: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Marks that the hold placement `holdId` was released by expiry, so a duplicate delivery does nothing. */
+export interface HoldReleaseRecord {
+  entity: 'HoldRelease';
+  holdId: string;
+  releasedAt: string;
+  by: 'sweeper' | 'ttl' | 'reclaim';
+  version: number;
+}
+
+export interface IdempotencyRecord {
+  entity: 'Idempotency';
+  key: string;
+  fingerprint: string;
+  statusCode: number;
+  body: unknown;
+  createdAt: string;
+  version: number;
+}
+
+export interface OrderLineRecord {
+  variantId: string;
+  locationId: string;
+  reserved: number;
+  fulfilled: number;
+  cancelled: number;
+  backordered: number;
+}
+
+export interface OrderRecord {
+  entity: 'Order';
+  orderId: string;
+  cartId: string;
+  createdAt: string;
+  /** Keyed `${variantId}#${locationId}`. */
+  lines: Record<string, OrderLineRecord>;
+  checkout: CheckoutResponse;
+  fulfillments: string[];
+  version: number;
+}
+
+export interface LocationRecord extends Location {
+  entity: 'Location';
+  version: number;
+}
+
+export type StoredRecord = HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord;
+
+export interface MovementInfo {
+  type: MovementType;
+  reference: string;
+  reason: string;
+  note?: string;
+}
+
+/**
+ * What must hold of a level before a change applies, checked atomically by the store.
+ * - `exact`: the level is at `version` (read-modify-write); `version: 0` means it does not exist yet.
+ * - `guard`: the level exists and each named figure is at least the given value; used on hot paths
+ *   that do not read first (a cart hold needs `available >= quantity`).
+ */
+export type LevelExpectation =
+  | { kind: 'exact'; version: number }
+  | { kind: 'guard'; atLeast: Partial<Record<keyof Levels, number>> };
+
+export interface LevelChange {
+  variantId: string;
+  locationId: string;
+  deltas: Deltas;
+  expect: LevelExpectation;
+  movement: MovementInfo;
+  /** Also require that the variant's policy, as it is at commit, allows backorders. */
+  requireBackorderPolicy?: boolean;
+  /** True when the variant has no item yet (as read by the command): the store creates it. */
+  createsVariant?: boolean;
+  /** The error to throw when `expect` does not hold, given the level as it was (undefined if absent). */
+  onFail: (current: LevelRecord | undefined) => Error;
+}
+
+export type RecordExpectation = 'absent' | 'exists' | { version: number } | { equals: Record<string, string | number | boolean> };
+
+interface RecordWriteBase {
+  /** The error to throw when the expectation does not hold, given the record as it was. */
+  onFail?: (current: StoredRecord | undefined) => Error;
+}
+
+/** A whole-record put or delete, conditioned on the record's state. */
+export interface RecordPutOrDelete extends RecordWriteBase {
+  op: 'put' | 'delete';
+  record: StoredRecord;
+  expect?: RecordExpectation;
+}
+
+/** Asserts, inside the transaction, that a location exists and sells. */
+export interface LocationActiveCheck {
+  op: 'location-active';
+  locationId: string;
+  onFail: () => Error;
+}
+
+/**
+ * Changes some lines of a cart in place. A cart's lines are separate attributes of its item, so adding
+ * a line needs no read: `attribute_not_exists(line)` proves the line is new, even when the cart is.
+ */
+export interface CartWrite {
+  op: 'cart';
+  cartId: string;
+  set: Record<string, CartLineRecord>;
+  remove: string[];
+  /** When the cart's live lines lapse; null when it has none left (it leaves the sweeper's index). */
+  expiresAt: string | null;
+  /** Drawn for a cart that has no hold period yet (see CartRecord.holdId). */
+  newHoldId: string;
+  /** Either the line is new (the cart may be too), or the cart is as read, with `lineCount` lines after. */
+  expect: { lineAbsent: string; maxLines: number } | { version: number; lineCount: number };
+  onFail: (current: CartRecord | undefined) => Error;
+}
+
+export interface CartDelete {
+  op: 'cart-delete';
+  cartId: string;
+  expect: { version: number };
+  onFail: (current: CartRecord | undefined) => Error;
+}
+
+export type RecordWrite = RecordPutOrDelete | LocationActiveCheck | CartWrite | CartDelete;
+
+/** Everything one command changes, applied by the store as one atomic transaction, or not at all. */
+export interface StockChange {
+  levels: LevelChange[];
+  records: RecordWrite[];
+}
+
+export const key = (variantId: string, locationId: string): string => `${variantId}#${locationId}`;
+
+export const applyDeltas = (level: LevelRecord, d: Deltas): LevelRecord => {
+  const onHand = level.onHand + d.onHand;
+  const softReserved = level.softReserved + d.softReserved;
+  const hardReserved = level.hardReserved + d.hardReserved;
+  return {
+    onHand,
+    softReserved,
+    hardReserved,
+    incoming: level.incoming + d.incoming,
+    available: onHand - softReserved - hardReserved,
+    version: level.version + 1,
+  };
+};
+
+export const deltas = (d: Partial<Deltas>): Deltas => ({
+  onHand: d.onHand ?? 0,
+  softReserved: d.softReserved ?? 0,
+  hardReserved: d.hardReserved ?? 0,
+  incoming: d.incoming ?? 0,
+});
+
+export const toLevels = ({ version: _v, ...levels }: LevelRecord): Levels => levels;

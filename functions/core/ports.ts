@@ -1,0 +1,71 @@
+/**
+ * The ports the domain's commands run against. The DynamoDB adapter implements InventoryStore; the
+ * EventBridge adapter implements EventPublisher. Commands take them as arguments, so the same command
+ * runs in Lambda, in the local server and in tests.
+ */
+import type {
+  CartRecord,
+  IdempotencyRecord,
+  LocationRecord,
+  OrderRecord,
+  StockChange,
+  VariantRecord,
+} from './model';
+import type { Movement, VariantConfig } from './schemas';
+
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+export interface IdempotencyWrite {
+  key: string;
+  fingerprint: string;
+  statusCode: number;
+  body: unknown;
+}
+
+export interface InventoryStore {
+  /** Applies the whole change atomically, with the idempotency record when given; throws DomainError or ConcurrentChangeError. */
+  commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void>;
+
+  getLocation(locationId: string): Promise<LocationRecord | undefined>;
+  listLocations(): Promise<LocationRecord[]>;
+  putLocation(location: LocationRecord, expectedVersion: number): Promise<void>;
+
+  /** Strongly consistent unless `consistent` is false. */
+  getVariant(variantId: string, consistent?: boolean): Promise<VariantRecord>;
+  /** Many variants in few round trips (one BatchGetItem per 100). */
+  getVariants(variantIds: string[]): Promise<VariantRecord[]>;
+  putVariantConfig(config: VariantConfig, expectedVersion: number | null): Promise<void>;
+  /** Variants in id order, a page at a time. */
+  listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>>;
+
+  listMovements(variantId: string, options: { locationId?: string; cursor?: string; limit: number }): Promise<Page<Movement>>;
+
+  getIdempotency(key: string): Promise<IdempotencyRecord | undefined>;
+
+  getCart(cartId: string): Promise<CartRecord | undefined>;
+  /** Carts whose live holds lapsed before `before`; with a variant, only carts that hold it. */
+  listExpiredCarts(before: string, options?: { variantId?: string; limit?: number }): Promise<CartRecord[]>;
+
+  getOrder(orderId: string): Promise<OrderRecord | undefined>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface PublishedEvent {
+  /** Stays the same across retries, so subscribers can de-duplicate. */
+  id: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
+export interface EventPublisher {
+  /** Publishes every event or throws, naming the ones that failed. */
+  publish(events: PublishedEvent[]): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * The one module that knows the table's keys. Every access pattern has a named function here, with a
+ * comment on the key design it relies on. Ids never contain '#' (the contract's id pattern), so '#'
+ * separates the parts of a key safely.
+ */
+type Key = { PK: string; SK: string };
+
+/**
+ * A variant's single item holds its configuration *and* its levels at every location (a map keyed by
+ * location id). So "a variant's levels" is one GetItem, availability for 100 variants is one
+ * BatchGetItem, and a line split across locations is one update with one condition.
+ */
+export const variantKey = (variantId: string): Key => ({ PK: `VARIANT#${variantId}`, SK: 'VARIANT' });
+
+/** GSI2 lists every variant in id order (written once, when the item is created). */
+export const variantListKeys = (variantId: string) => ({ GSI2PK: 'VARIANTS', GSI2SK: variantId });
+export const VARIANT_LIST_PARTITION = 'VARIANTS';
+
+/** Locations are few: one item each, listed through GSI1's `LOCATIONS` partition. */
+export const locationKey = (locationId: string): Key => ({ PK: `LOCATION#${locationId}`, SK: 'LOCATION' });
+export const locationListKeys = (locationId: string) => ({ GSI1PK: 'LOCATIONS', GSI1SK: locationId });
+export const LOCATION_LIST_PARTITION = 'LOCATIONS';
+
+/**
+ * The movement ledger lives in its own partition per variant, apart from the variant's item, so that
+ * reading levels never reads history. The sort key starts with the time, so a query returns it in order.
+ */
+export const movementPartition = (variantId: string): string => `MOVEMENTS#${variantId}`;
+export const movementKey = (variantId: string, at: string, movementId: string): Key => ({
+  PK: movementPartition(variantId),
+  SK: `${at}#${movementId}`,
+});
+
+/** A cart is one item: a line change is one update, a checkout one delete. */
+export const cartKey = (cartId: string): Key => ({ PK: `CART#${cartId}`, SK: 'CART' });
+
+/**
+ * Carts with live holds are indexed by expiry in GSI1 under HOLD_EXPIRY_SHARDS partitions (by a hash
+ * of the cart id), so the sweeper reads "expired before now" as a few range queries, never a scan,
+ * and no single index partition takes every cart's writes.
+ */
+export const HOLD_EXPIRY_SHARDS = 8;
+export const holdExpiryPartition = (shard: number): string => `HOLDEXP#${shard}`;
+export const holdExpiryShard = (cartId: string): number => {
+  let h = 2166136261; // FNV-1a
+  for (let i = 0; i < cartId.length; i++) {
+    h ^= cartId.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h % HOLD_EXPIRY_SHARDS;
+};
+export const holdExpiryKeys = (cartId: string, expiresAt: string) => ({
+  GSI1PK: holdExpiryPartition(holdExpiryShard(cartId)),
+  GSI1SK: expiresAt,
+});
+
+/** One marker per released hold placement: its conditional put is what makes an expiry release happen once. */
+export const holdReleaseKey = (holdId: string): Key => ({ PK: `HOLDRELEASE#${holdId}`, SK: 'HOLDRELEASE' });
+
+/** Idempotency records: one item per key, written in the same transaction as the change it guards. */
+export const idempotencyKey = (key: string): Key => ({ PK: `IDEMPOTENCY#${key}`, SK: 'IDEMPOTENCY' });
+
+/** An order is one item (its lines in a map), so fulfilment and cancellation serialise on its version. */
+export const orderKey = (orderId: string): Key => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' });
+

@@ -1,0 +1,633 @@
+/**
+ * The DynamoDB adapter: implements the InventoryStore port. Every change to stock goes through
+ * `commit`, which turns a StockChange into one TransactWriteItems: the level updates (each with its
+ * condition), a movement per level change, the records, and the idempotency record. A failed condition
+ * comes back with the item as it was (ReturnValuesOnConditionCheckFailure: ALL_OLD) and becomes the
+ * domain error the command chose for it.
+ */
+import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConcurrentChangeError, DomainError, IdempotencyRaceError } from '../core/errors';
+import type {
+  CartRecord,
+  RecordPutOrDelete,
+  CartWrite,
+  IdempotencyRecord,
+  LevelChange,
+  LocationRecord,
+  OrderRecord,
+  RecordWrite,
+  StockChange,
+  StoredRecord,
+  VariantRecord,
+} from '../core/model';
+import { applyDeltas, emptyLevels } from '../core/model';
+import type { IdempotencyWrite, InventoryStore, Page } from '../core/ports';
+import type { Movement, VariantConfig } from '../core/schemas';
+import type { Item, StoredLevel } from './codec';
+import {
+  cartLineAttribute,
+  decodeCart,
+  decodeLevel,
+  decodeMovement,
+  decodeRecord,
+  decodeVariant,
+  encodeCursor,
+  encodeLevel,
+  encodeMovement,
+  LEVEL_FIELD,
+  newVariantItem,
+  recordKeys,
+} from './codec';
+import * as keys from './keys';
+import { TABLE } from './table-schema';
+
+
+import { MAX_TRANSACTION_ACTIONS as MAX_TRANSACTION_ITEMS } from '../core/limits';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** One transaction action and what its failed condition means. */
+interface Action {
+  item: TransactItem;
+  onFail: (old: Item | undefined) => Error;
+}
+
+/** Builds expressions with numbered placeholders, so fragments compose without clashes. */
+class Expr {
+  names: Record<string, string> = {};
+  values: Record<string, NativeAttributeValue> = {};
+  private n = 0;
+  name(n: string): string {
+    const k = `#n${this.n++}`;
+    this.names[k] = n;
+    return k;
+  }
+  value(v: NativeAttributeValue): string {
+    const k = `:v${this.n++}`;
+    this.values[k] = v;
+    return k;
+  }
+  params(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, NativeAttributeValue> } {
+    return {
+      ...(Object.keys(this.names).length ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+const decodeCursor = (cursor: string | undefined): Item | undefined => {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const entries = Object.entries(parsed as Record<string, unknown>);
+      if (entries.length > 0 && entries.every(([, v]) => typeof v === 'string')) return parsed as Item;
+    }
+  } catch {
+    // fall through
+  }
+  throw new DomainError('validation_failed', 'The cursor is not one this service issued.', {
+    issues: [{ path: 'cursor', message: 'invalid cursor' }],
+  });
+};
+
+/** Whether a level as it was satisfies a change's expectation: used to tell which condition failed. */
+const expectationHolds = (change: LevelChange, variant: VariantRecord | undefined): boolean => {
+  const e = change.expect;
+  const level = variant?.levels[change.locationId];
+  if (change.requireBackorderPolicy && (variant?.backorderPolicy ?? 'deny') === 'deny') return false;
+  if (e.kind === 'exact') return (level?.version ?? 0) === e.version;
+  if (!level) return false;
+  return Object.entries(e.atLeast).every(([f, min]) => level[f as keyof typeof LEVEL_FIELD] >= (min as number));
+};
+
+export class DynamoInventoryStore implements InventoryStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  // ---------------------------------------------------------------- commit
+
+  async commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void> {
+    const at = new Date().toISOString();
+    const actions: Action[] = [
+      ...this.levelActions(change.levels),
+      ...change.levels.map((c) => this.movementAction(c, at)),
+      ...change.records.map((w) => this.recordAction(w)),
+    ];
+    if (idempotency) actions.push(this.idempotencyAction(idempotency, at));
+    if (actions.length > MAX_TRANSACTION_ITEMS) {
+      throw new DomainError('conflict', `This change needs ${actions.length} writes; one atomic change takes at most ${MAX_TRANSACTION_ITEMS}.`);
+    }
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: actions.map((a) => a.item),
+          // Makes the SDK's own retries of this call idempotent for ten minutes.
+          ClientRequestToken: randomUUID(),
+        }),
+      );
+    } catch (err) {
+      throw this.translate(err, actions);
+    }
+  }
+
+  private translate(err: unknown, actions: Action[]): Error {
+    if (err instanceof TransactionCanceledException) {
+      const reasons = err.CancellationReasons ?? [];
+      for (let i = 0; i < reasons.length; i++) {
+        if (reasons[i].Code === 'ConditionalCheckFailed') {
+          const old = reasons[i].Item;
+          return actions[i].onFail(old ? unmarshallItem(old) : undefined);
+        }
+      }
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return new ConcurrentChangeError();
+    }
+    if ((err as { name?: string }).name === 'TransactionConflictException') return new ConcurrentChangeError();
+    return err as Error;
+  }
+
+  /**
+   * One update per variant (a transaction may touch an item once): each location's change adds its
+   * SET clauses and its condition. Figures move by arithmetic (`oh = oh + :d`), and `av` moves with
+   * them, because a condition cannot do arithmetic: `av >= :q` is how a hold proves stock is there.
+   */
+  private levelActions(changes: LevelChange[]): Action[] {
+    const byVariant = new Map<string, LevelChange[]>();
+    for (const c of changes) byVariant.set(c.variantId, [...(byVariant.get(c.variantId) ?? []), c]);
+    return [...byVariant.entries()].map(([variantId, group]) => this.variantLevelAction(variantId, group));
+  }
+
+  private variantLevelAction(variantId: string, group: LevelChange[]): Action {
+    const onFail = (old: Item | undefined): Error => {
+      const before = old ? decodeVariant(variantId, old) : undefined;
+      for (const c of group) {
+        if (!expectationHolds(c, before)) return c.onFail(before?.levels[c.locationId]);
+      }
+      return new ConcurrentChangeError();
+    };
+    const locations = group.map((c) => c.locationId);
+    if (new Set(locations).size !== locations.length) throw new Error(`Two changes to one level of ${variantId} in one commit`);
+
+    // The variant has no item yet (the command read it): create it whole, with its first levels.
+    if (group.some((c) => c.createsVariant)) {
+      const levels: Record<string, StoredLevel> = {};
+      for (const c of group) levels[c.locationId] = encodeLevel(applyDeltas(emptyLevels(), c.deltas));
+      const x = new Expr();
+      const { PK: _pk, SK: _sk, ...attributes } = newVariantItem(variantId, levels);
+      return {
+        onFail: () => new ConcurrentChangeError('The variant item was created concurrently.'),
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.variantKey(variantId),
+            UpdateExpression: `SET ${Object.entries(attributes)
+              .map(([k, v]) => `${x.name(k)} = ${x.value(v as NativeAttributeValue)}`)
+              .join(', ')}`,
+            ConditionExpression: 'attribute_not_exists(PK)',
+            ...x.params(),
+          },
+        },
+      };
+    }
+
+    const x = new Expr();
+    const lv = x.name('lv');
+    const sets: string[] = [];
+    const conds: string[] = [];
+    const backorder = group.some((c) => c.requireBackorderPolicy);
+    for (const c of group) {
+      const loc = `${lv}.${x.name(c.locationId)}`;
+      const field = (f: keyof typeof LEVEL_FIELD) => `${loc}.${x.name(LEVEL_FIELD[f])}`;
+      if (c.expect.kind === 'exact' && c.expect.version === 0) {
+        sets.push(`${loc} = ${x.value(encodeLevel(applyDeltas(emptyLevels(), c.deltas)))}`);
+        conds.push(`attribute_not_exists(${loc})`);
+        continue;
+      }
+      const d = c.deltas;
+      const av = d.onHand - d.softReserved - d.hardReserved;
+      const moves: [keyof typeof LEVEL_FIELD, number][] = [
+        ['onHand', d.onHand],
+        ['softReserved', d.softReserved],
+        ['hardReserved', d.hardReserved],
+        ['incoming', d.incoming],
+        ['available', av],
+      ];
+      for (const [f, delta] of moves) {
+        if (delta !== 0) {
+          const p = field(f);
+          sets.push(`${p} = ${p} + ${x.value(delta)}`);
+        }
+      }
+      const v = `${loc}.${x.name('v')}`;
+      sets.push(`${v} = ${v} + ${x.value(1)}`);
+      if (c.expect.kind === 'exact') {
+        conds.push(`${v} = ${x.value(c.expect.version)}`);
+      } else {
+        const guards = Object.entries(c.expect.atLeast).map(
+          ([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`,
+        );
+        conds.push(guards.length ? guards.join(' AND ') : `attribute_exists(${loc})`);
+      }
+    }
+    // A backorder is allowed by the variant's policy as it is now, not as the command read it.
+    if (backorder) conds.push(`${x.name('backorderPolicy')} IN (${x.value('allow')}, ${x.value('preorder')})`);
+    return {
+      onFail,
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.variantKey(variantId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conds.join(' AND '),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...x.params(),
+        },
+      },
+    };
+  }
+
+  private movementAction(c: LevelChange, at: string): Action {
+    const movement: Movement = {
+      movementId: `${Date.parse(at).toString(36)}-${randomUUID().slice(0, 8)}`,
+      at,
+      type: c.movement.type,
+      variantId: c.variantId,
+      locationId: c.locationId,
+      deltas: c.deltas,
+      reference: c.movement.reference,
+      reason: c.movement.reason,
+      ...(c.movement.note ? { note: c.movement.note } : {}),
+    };
+    return {
+      onFail: () => new ConcurrentChangeError(),
+      item: { Put: { TableName: this.tableName, Item: encodeMovement(movement) } },
+    };
+  }
+
+  private recordAction(w: RecordWrite): Action {
+    switch (w.op) {
+      case 'location-active':
+        return {
+          onFail: () => w.onFail(),
+          item: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: keys.locationKey(w.locationId),
+              ConditionExpression: '#active = :true',
+              ExpressionAttributeNames: { '#active': 'active' },
+              ExpressionAttributeValues: { ':true': true },
+            },
+          },
+        };
+      case 'cart':
+        return this.cartAction(w);
+      case 'cart-delete':
+        return {
+          onFail: (old) => w.onFail(old ? decodeCart(old) : undefined),
+          item: {
+            Delete: {
+              TableName: this.tableName,
+              Key: keys.cartKey(w.cartId),
+              ConditionExpression: '#version = :v',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':v': w.expect.version },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        };
+      default:
+        return this.putOrDeleteAction(w);
+    }
+  }
+
+  private putOrDeleteAction(w: RecordPutOrDelete): Action {
+    const k = recordKeys(w.record);
+    const key = { PK: k.PK as string, SK: k.SK as string };
+    const x = new Expr();
+    let condition: string | undefined;
+    let nextVersion = 1;
+    const e = w.expect;
+    if (e === 'absent') condition = 'attribute_not_exists(PK)';
+    else if (e === 'exists') condition = 'attribute_exists(PK)';
+    else if (e && 'version' in e) {
+      condition = e.version === 0 ? 'attribute_not_exists(PK)' : `${x.name('version')} = ${x.value(e.version)}`;
+      nextVersion = e.version + 1;
+    } else if (e && 'equals' in e) {
+      condition = Object.entries(e.equals)
+        .map(([a, v]) => `${x.name(a)} = ${x.value(v)}`)
+        .join(' AND ');
+    }
+    const onFail = (old: Item | undefined): Error =>
+      w.onFail ? w.onFail(decodeRecord<StoredRecord>(old)) : new ConcurrentChangeError();
+    const common = {
+      TableName: this.tableName,
+      ...(condition ? { ConditionExpression: condition, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+      ...x.params(),
+    };
+    if (w.op === 'put') {
+      return { onFail, item: { Put: { ...common, Item: { ...w.record, ...k, version: nextVersion } } } };
+    }
+    return { onFail, item: { Delete: { ...common, Key: key } } };
+  }
+
+  /**
+   * A cart's lines are top-level attributes (`L#<variantId>`), so a line can be set on a cart that may
+   * not exist yet, in one UpdateItem, conditioned on that line being absent: the first add to a cart
+   * needs no read. The cart's expiry moves with every change, and with it its place in the sweeper's
+   * index and its TTL.
+   */
+  private cartAction(w: CartWrite): Action {
+    const x = new Expr();
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const now = new Date().toISOString();
+    for (const [variantId, line] of Object.entries(w.set)) sets.push(`${x.name(cartLineAttribute(variantId))} = ${x.value(line)}`);
+    for (const variantId of w.remove) removes.push(x.name(cartLineAttribute(variantId)));
+    const set = (attr: string, value: NativeAttributeValue) => sets.push(`${x.name(attr)} = ${x.value(value)}`);
+    set('entity', 'Cart');
+    set('cartId', w.cartId);
+    set('updatedAt', now);
+    const version = x.name('version');
+    sets.push(`${version} = if_not_exists(${version}, ${x.value(0)}) + ${x.value(1)}`);
+    const holdId = x.name('holdId');
+    if (w.expiresAt) {
+      const index = keys.holdExpiryKeys(w.cartId, w.expiresAt);
+      set('expiresAt', w.expiresAt);
+      set('GSI1PK', index.GSI1PK);
+      set('GSI1SK', index.GSI1SK);
+      set(TABLE.ttlAttribute, Math.floor(Date.parse(w.expiresAt) / 1000));
+      sets.push(`${holdId} = if_not_exists(${holdId}, ${x.value(w.newHoldId)})`);
+    } else {
+      set('expiresAt', null);
+      set(TABLE.ttlAttribute, Math.floor(Date.parse(now) / 1000) + 86_400);
+      removes.push(x.name('GSI1PK'), x.name('GSI1SK'), holdId);
+    }
+    const lineCount = x.name('lineCount');
+    // lineCount is kept by the store so that an add without a read can still respect the cart's size limit.
+    let condition: string;
+    if ('lineAbsent' in w.expect) {
+      const line = x.name(cartLineAttribute(w.expect.lineAbsent));
+      condition = `attribute_not_exists(${line}) AND (attribute_not_exists(${lineCount}) OR ${lineCount} < ${x.value(w.expect.maxLines)})`;
+      sets.push(`${lineCount} = if_not_exists(${lineCount}, ${x.value(0)}) + ${x.value(1)}`);
+    } else {
+      condition = `${version} = ${x.value(w.expect.version)}`;
+      set('lineCount', w.expect.lineCount);
+    }
+    return {
+      onFail: (old) => w.onFail(old ? decodeCart(old) : undefined),
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.cartKey(w.cartId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...x.params(),
+        },
+      },
+    };
+  }
+
+  private idempotencyAction(w: IdempotencyWrite, at: string): Action {
+    const record: IdempotencyRecord = { entity: 'Idempotency', ...w, createdAt: at, version: 1 };
+    return {
+      onFail: () => new IdempotencyRaceError(w.key),
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...record, ...recordKeys(record) },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- variants
+
+  async getVariant(variantId: string, consistent = true): Promise<VariantRecord> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.variantKey(variantId), ConsistentRead: consistent }),
+    );
+    return decodeVariant(variantId, Item);
+  }
+
+  async getVariants(variantIds: string[]): Promise<VariantRecord[]> {
+    const unique = [...new Set(variantIds)];
+    const found = new Map<string, Item>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: Record<string, { Keys: Item[] }> | undefined = {
+          [this.tableName]: { Keys: chunk.map((id) => keys.variantKey(id)) },
+        };
+        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.variantId as string, item);
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }),
+    );
+    return variantIds.map((id) => decodeVariant(id, found.get(id)));
+  }
+
+  async putVariantConfig(config: VariantConfig, expectedVersion: number | null): Promise<void> {
+    const x = new Expr();
+    const sets = [
+      `${x.name('entity')} = ${x.value('Variant')}`,
+      `${x.name('variantId')} = ${x.value(config.variantId)}`,
+      `${x.name('backorderPolicy')} = ${x.value(config.backorderPolicy)}`,
+      `${x.name('expectedAvailabilityDate')} = ${x.value(config.expectedAvailabilityDate)}`,
+      `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
+      `${x.name('locationThresholds')} = ${x.value(config.locationThresholds)}`,
+      `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
+      `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
+      ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),
+    ];
+    const condition =
+      expectedVersion === null
+        ? 'attribute_not_exists(PK)'
+        : expectedVersion === 0
+          ? `attribute_not_exists(PK) OR attribute_not_exists(${x.name('configVersion')}) OR ${x.name('configVersion')} = ${x.value(0)}`
+          : `${x.name('configVersion')} = ${x.value(expectedVersion)}`;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.variantKey(config.variantId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ...x.params(),
+        }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw new ConcurrentChangeError();
+      throw err;
+    }
+  }
+
+  async listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>> {
+    const idx = TABLE.indexes.variants;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': idx.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.VARIANT_LIST_PARTITION },
+        ExclusiveStartKey: decodeCursor(cursor),
+        Limit: limit,
+      }),
+    );
+    const ids = (out.Items ?? []).map((i) => i[idx.sortKey] as string);
+    return { items: await this.getVariants(ids), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  // ---------------------------------------------------------------- movements
+
+  async listMovements(
+    variantId: string,
+    options: { locationId?: string; cursor?: string; limit: number },
+  ): Promise<Page<Movement>> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ...(options.locationId
+          ? {
+              FilterExpression: 'locationId = :loc',
+              ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId), ':loc': options.locationId },
+            }
+          : { ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId) } }),
+        ExclusiveStartKey: decodeCursor(options.cursor),
+        Limit: options.limit,
+      }),
+    );
+    return { items: (out.Items ?? []).map(decodeMovement), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  // ---------------------------------------------------------------- locations
+
+  async getLocation(locationId: string): Promise<LocationRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.locationKey(locationId), ConsistentRead: true }),
+    );
+    return decodeRecord<LocationRecord>(Item);
+  }
+
+  async listLocations(): Promise<LocationRecord[]> {
+    const idx = TABLE.indexes.byCollection;
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: idx.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': idx.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.LOCATION_LIST_PARTITION },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items.map((i) => decodeRecord<LocationRecord>(i)!);
+  }
+
+  async putLocation(location: LocationRecord, expectedVersion: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...location, ...recordKeys(location), version: expectedVersion + 1 },
+          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
+          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
+        }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw new ConcurrentChangeError();
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- records
+
+  async getIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(key), ConsistentRead: true }),
+    );
+    return decodeRecord<IdempotencyRecord>(Item);
+  }
+
+  async getCart(cartId: string): Promise<CartRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.cartKey(cartId), ConsistentRead: true }),
+    );
+    return Item ? decodeCart(Item) : undefined;
+  }
+
+  async listExpiredCarts(before: string, options: { variantId?: string; limit?: number } = {}): Promise<CartRecord[]> {
+    const idx = TABLE.indexes.byCollection;
+    const limit = options.limit ?? 500;
+    const perShard = await Promise.all(
+      Array.from({ length: keys.HOLD_EXPIRY_SHARDS }, async (_, shard) => {
+        const found: Item[] = [];
+        let start: Item | undefined;
+        do {
+          const out = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: idx.name,
+              KeyConditionExpression: '#pk = :pk AND #sk < :before',
+              ExpressionAttributeNames: {
+                '#pk': idx.partitionKey,
+                '#sk': idx.sortKey,
+                ...(options.variantId ? { '#line': cartLineAttribute(options.variantId) } : {}),
+              },
+              ExpressionAttributeValues: { ':pk': keys.holdExpiryPartition(shard), ':before': before },
+              ...(options.variantId ? { FilterExpression: 'attribute_exists(#line)' } : {}),
+              ExclusiveStartKey: start,
+              Limit: limit,
+            }),
+          );
+          found.push(...(out.Items ?? []));
+          start = out.LastEvaluatedKey;
+        } while (start && found.length < limit);
+        return found;
+      }),
+    );
+    return perShard.flat().map(decodeCart);
+  }
+
+  async getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.orderKey(orderId), ConsistentRead: true }),
+    );
+    return decodeRecord<OrderRecord>(Item);
+  }
+}
+
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+
+const unmarshallItem = (item: Record<string, unknown>): Item =>
+  unmarshall(item as Parameters<typeof unmarshall>[0]) as Item;
+
+export { decodeLevel };

@@ -1,0 +1,62 @@
+/** The OpenAPI 3 document, generated from the route table and its zod schemas. */
+import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { routes, type RouteSpec } from '../../lib/routes';
+import { statusFor } from '../core/errors';
+import { ErrorBody } from '../core/schemas';
+
+const COMMON_ERRORS = ['validation_failed', 'malformed_json', 'payload_too_large'] as const;
+
+let cached: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const registry = new OpenAPIRegistry();
+  for (const [operationId, r] of Object.entries(routes) as [string, RouteSpec][]) {
+    const errors = [...(r.role === 'public' ? [] : (['unauthorized', 'forbidden'] as const)), ...COMMON_ERRORS, ...(r.errors ?? [])];
+    const byStatus = new Map<number, string[]>();
+    for (const code of errors) byStatus.set(statusFor(code), [...(byStatus.get(statusFor(code)) ?? []), code]);
+    registry.registerPath({
+      operationId,
+      method: r.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete',
+      path: r.path,
+      summary: r.summary,
+      tags: [r.role],
+      request: {
+        ...(r.params ? { params: r.params } : {}),
+        ...(r.query ? { query: r.query as never } : {}),
+        ...(r.body ? { body: { content: { 'application/json': { schema: r.body } } } } : {}),
+        ...(r.method === 'POST'
+          ? {
+              headers: [
+                {
+                  name: 'Idempotency-Key',
+                  in: 'header' as const,
+                  required: false,
+                  description: 'Replaying the same key with the same body returns the first response and changes nothing',
+                  schema: { type: 'string' as const, maxLength: 255 },
+                },
+              ] as never,
+            }
+          : {}),
+      },
+      responses: {
+        [r.response.status]: { description: r.response.description, content: { 'application/json': { schema: r.response.schema } } },
+        ...Object.fromEntries(
+          [...byStatus.entries()].map(([status, codes]) => [
+            status,
+            { description: `Error: ${codes.join(', ')}`, content: { 'application/json': { schema: ErrorBody } } },
+          ]),
+        ),
+      },
+    });
+  }
+  cached = new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Inventory service',
+      version: '1.0.0',
+      description: 'Stock per variant and location, soft and hard reservations, purchase orders, transfers and low-stock alerts.',
+    },
+  }) as unknown as Record<string, unknown>;
+  return cached;
+}

@@ -1,0 +1,50 @@
+/**
+ * What each route does: one line per operation, from validated input to a domain command. The type
+ * makes the map complete: a route in lib/routes.ts without an operation does not compile.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { OperationId, Routes } from '../../lib/routes';
+import { adjustStock } from '../core/commands/adjust-stock';
+import { clearCart, getCart, removeCartLine, setCartLine } from '../core/commands/carts';
+import { getLocation, listLocations, putLocation } from '../core/commands/locations';
+import { cancelOrder, checkout, fulfil, getOrder } from '../core/commands/orders';
+import { getAvailability, listMovements, stockReport } from '../core/commands/read-stock';
+import { getVariant, putVariant } from '../core/commands/variants';
+import type { Deps } from '../core/deps';
+import type { IdempotencyRequest } from '../core/run-command';
+import { openApiDocument } from './openapi';
+
+type Out<R, K extends string> = R extends { [P in K]: infer S } ? (S extends z.ZodType ? z.output<S> : never) : undefined;
+
+export interface OperationInput<K extends OperationId> {
+  params: Out<Routes[K], 'params'>;
+  query: Out<Routes[K], 'query'>;
+  body: Out<Routes[K], 'body'>;
+  /** Present on state-changing POSTs that carried an Idempotency-Key. */
+  idempotency?: IdempotencyRequest;
+}
+
+type Operations = { [K in OperationId]: (deps: Deps, input: OperationInput<K>) => Promise<unknown> };
+
+export const operations: Operations = {
+  health: async () => ({ status: 'ok' }),
+  openapi: async () => openApiDocument(),
+  putLocation: (d, i) => putLocation(d, i.params.locationId, i.body),
+  listLocations: (d) => listLocations(d),
+  getLocation: (d, i) => getLocation(d, i.params.locationId),
+  putVariant: (d, i) => putVariant(d, i.params.variantId, i.body),
+  getVariant: (d, i) => getVariant(d, i.params.variantId),
+  listMovements: (d, i) => listMovements(d, i.params.variantId, i.query),
+  getAvailability: (d, i) => getAvailability(d, i.query.variantIds, i.query.locationId),
+  postAdjustment: (d, i) => adjustStock(d, i.body, i.idempotency?.key ?? randomUUID(), i.idempotency),
+  getStock: (d, i) => stockReport(d, i.query),
+  putCartLine: (d, i) => setCartLine(d, i.params.cartId, i.params.variantId, i.body),
+  deleteCartLine: (d, i) => removeCartLine(d, i.params.cartId, i.params.variantId),
+  deleteCart: (d, i) => clearCart(d, i.params.cartId),
+  getCart: (d, i) => getCart(d, i.params.cartId),
+  checkout: (d, i) => checkout(d, i.params.cartId, i.body.orderId, i.idempotency),
+  postFulfillment: (d, i) => fulfil(d, i.params.orderId, i.body, i.idempotency),
+  cancelOrder: (d, i) => cancelOrder(d, i.params.orderId, i.body, i.idempotency),
+  getOrder: (d, i) => getOrder(d, i.params.orderId),
+};

@@ -1,0 +1,138 @@
+/**
+ * The local assembly: the same handlers as in AWS, wired to local stand-ins of the managed parts.
+ *   DynamoDB Local (table from the shared definition)  ←→  http-server (API Gateway)  → http-api handler
+ *   stream-poller (event source mapping)                 → stream-processor handler
+ *   sweeper loop (EventBridge schedule)                   → sweeper handler
+ *   event-bus (EventBridge PutEvents)                     ← handlers' EventBridge client
+ *   ttl-stand-in (DynamoDB TTL)                           → deletes expired items, marked in the stream
+ * Handlers read their configuration from the environment at import, as in Lambda, so the environment
+ * is set before they are imported.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startLocalEventBus, type LocalEventBus } from './event-bus';
+import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-server';
+import { StreamPoller } from './stream-poller';
+import { itemKey, startTtlStandIn } from './ttl-stand-in';
+
+export interface LocalOptions {
+  /** PORT. @default 3000 */
+  port: number;
+  /** LOCAL_STATE_DIR: DynamoDB Local's data, stream checkpoints, events. @default .local */
+  stateDir: string;
+  /** LOCAL_EVENTS_FILE. @default <stateDir>/events.jsonl */
+  eventsFile?: string;
+  /** SWEEP_INTERVAL_SECONDS. @default 10 */
+  sweepIntervalSeconds: number;
+  /** CART_HOLD_SECONDS. @default 1800 */
+  holdSeconds: number;
+  /** LOCAL_TTL_INTERVAL_SECONDS: how often the TTL stand-in deletes expired items. @default 5 */
+  ttlIntervalSeconds?: number;
+  /** DYNAMODB_PORT: DynamoDB Local's port. @default a free one */
+  dynamodbPort?: number;
+  /** Keep DynamoDB Local's data in memory instead of stateDir (tests). @default false */
+  inMemory?: boolean;
+  tableName?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalAssembly {
+  url: string;
+  dynamodbEndpoint: string;
+  eventBusEndpoint: string;
+  eventsFile: string;
+  tableName: string;
+  /** Runs one sweep now (tests use it instead of waiting for the interval). */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const TABLE_NAME = 'inventory';
+
+export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
+  const log = o.log ?? (() => undefined);
+  const stateDir = path.resolve(o.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const eventsFile = path.resolve(o.eventsFile ?? path.join(stateDir, 'events.jsonl'));
+  const tableName = o.tableName ?? TABLE_NAME;
+  await assertPortFree(o.port, 'the API; set PORT');
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dbDir = path.join(stateDir, 'dynamodb');
+    mkdirSync(dbDir, { recursive: true });
+    const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: o.inMemory ? undefined : dbDir });
+    stops.push(ddb.stop);
+    const streamArn = await ensureTable(ddb.endpoint, tableName);
+    const bus: LocalEventBus = await startLocalEventBus({ eventsFile });
+    stops.push(bus.stop);
+
+    Object.assign(process.env, LOCAL_AWS_ENV, {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: tableName,
+      EVENT_BUS_NAME: 'inventory-local',
+      DYNAMODB_ENDPOINT: ddb.endpoint,
+      EVENTBRIDGE_ENDPOINT: bus.endpoint,
+      CART_HOLD_SECONDS: String(o.holdSeconds),
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    });
+    const http = (await import('../../functions/http-api')) as { handler: HttpHandler };
+    const streams = (await import('../../functions/stream-processor')) as {
+      handler: (e: DynamoDBStreamEvent, c: Context) => Promise<unknown>;
+    };
+    const sweeper = (await import('../../functions/sweeper')) as { sweepOnce: () => Promise<number> };
+
+    const ttl = startTtlStandIn({
+      endpoint: ddb.endpoint,
+      tableName,
+      intervalMs: (o.ttlIntervalSeconds ?? 5) * 1000,
+      onError: (err) => log(`ttl stand-in: ${(err as Error).message}`),
+    });
+    stops.push(ttl.stop);
+
+    const poller = new StreamPoller({
+      isTtlDelete: (r) => ttl.takeTtlDelete(itemKey(r.dynamodb?.Keys?.PK?.S, r.dynamodb?.Keys?.SK?.S)),
+      endpoint: ddb.endpoint,
+      streamArn,
+      handler: (event) => streams.handler(event, { awsRequestId: 'local-stream' } as Context),
+      checkpointFile: o.inMemory ? undefined : path.join(stateDir, 'stream-checkpoints.json'),
+      deadLetterFile: path.join(stateDir, 'stream-dead-letters.jsonl'),
+      onError: (err) => log(`stream processor: ${(err as Error).message}`),
+    });
+    poller.start();
+    stops.push(() => poller.stop());
+
+    let sweeping: Promise<number> | undefined;
+    const sweep = () => {
+      sweeping ??= sweeper.sweepOnce().finally(() => (sweeping = undefined));
+      return sweeping;
+    };
+    const timer = setInterval(() => {
+      sweep().catch((err: Error) => log(`sweeper: ${err.message}`));
+    }, o.sweepIntervalSeconds * 1000);
+    stops.push(async () => {
+      clearInterval(timer);
+      await sweeping?.catch(() => undefined);
+    });
+
+    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http.handler });
+    stops.push(server.stop);
+    return {
+      url: server.url,
+      dynamodbEndpoint: ddb.endpoint,
+      eventBusEndpoint: bus.endpoint,
+      eventsFile,
+      tableName,
+      sweep,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The local API Gateway: turns each HTTP request into an HTTP API payload 2.0 event, matched against
+ * the route table as API Gateway would (routeKey and pathParameters), and invokes the same Lambda
+ * handler. It has no logic of its own beyond what API Gateway does.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { matchRoute } from '../routes';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's own limit on a request body. */
+const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface LocalHttpServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  const matched = matchRoute(method, url.pathname);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: matched.kind === 'found' ? matched.routeKey : '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(matched.kind === 'found' && Object.keys(matched.pathParameters).length ? { pathParameters: matched.pathParameters } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: matched.kind === 'found' ? matched.routeKey : '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: body.toString('utf8') } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+const lambdaContext = (requestId: string): Context =>
+  ({
+    functionName: 'inventory-http-api-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:inventory-http-api-local',
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 29_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as Context;
+
+export async function startHttpServer(options: { port: number; handler: HttpHandler; host?: string }): Promise<LocalHttpServer> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > GATEWAY_BODY_LIMIT) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', async () => {
+      if (tooLarge) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'payload_too_large', message: 'The body is larger than the gateway accepts.' } }));
+        return;
+      }
+      const event = toEvent(req, Buffer.concat(chunks));
+      try {
+        const out = await options.handler(event, lambdaContext(event.requestContext.requestId));
+        res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
+        res.end(out.body ?? '');
+      } catch {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }));
+      }
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

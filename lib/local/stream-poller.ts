@@ -1,0 +1,194 @@
+/**
+ * The local twin of the Lambda event source mapping on the table's stream: reads every shard, hands
+ * records to the stream processor in batches shaped as AWS delivers them, retries from the first
+ * failed record (partial batch response), and after `maxRetries` writes the batch to a dead-letter
+ * file, as the SQS on-failure destination does in AWS. Its position is saved, so a restart resumes.
+ *
+ * DynamoDB Local marks its TTL deletes differently from AWS (no userIdentity, another event name), and
+ * the deletes of the local TTL stand-in are plain REMOVEs: `normaliseRecord` gives both AWS's shape,
+ * REMOVE by the service principal dynamodb.amazonaws.com.
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] } | void | unknown>;
+
+export interface StreamPollerOptions {
+  endpoint: string;
+  streamArn: string;
+  handler: StreamHandler;
+  /** Where to keep the last processed sequence number per shard (resume after restart). */
+  checkpointFile?: string;
+  deadLetterFile?: string;
+  batchSize?: number;
+  maxRetries?: number;
+  intervalMs?: number;
+  onError?: (err: unknown) => void;
+  /** Whether a REMOVE record is a delete by (the stand-in for) DynamoDB's TTL. */
+  isTtlDelete?: (r: _Record) => boolean;
+}
+
+const KNOWN_EVENTS = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+
+/**
+ * Gives a DynamoDB Local record AWS's shape (see the module comment). `isTtlDelete` tells the REMOVEs
+ * that the local TTL stand-in made.
+ */
+export function normaliseRecord(r: _Record, streamArn: string, isTtlDelete: (r: _Record) => boolean = () => false): DynamoDBRecord {
+  const ttlDelete =
+    (!KNOWN_EVENTS.has(String(r.eventName)) && !!r.dynamodb?.OldImage && !r.dynamodb?.NewImage) ||
+    (r.eventName === 'REMOVE' && isTtlDelete(r));
+  const created = r.dynamodb?.ApproximateCreationDateTime;
+  return {
+    eventID: r.eventID,
+    eventName: (ttlDelete ? 'REMOVE' : r.eventName) as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    eventSourceARN: streamArn,
+    ...(ttlDelete
+      ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }
+      : r.userIdentity
+        ? { userIdentity: { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId } }
+        : {}),
+    dynamodb: {
+      ...(r.dynamodb as DynamoDBRecord['dynamodb']),
+      ApproximateCreationDateTime: created ? Math.floor(new Date(created as unknown as string).getTime() / 1000) : undefined,
+    },
+  } as DynamoDBRecord;
+}
+
+export class StreamPoller {
+  private readonly client: DynamoDBStreamsClient;
+  private running = false;
+  private loop?: Promise<void>;
+  private checkpoints: Record<string, string> = {};
+  private iterators = new Map<string, string | undefined>();
+  private wake?: () => void;
+
+  constructor(private readonly o: StreamPollerOptions) {
+    this.client = new DynamoDBStreamsClient({ endpoint: o.endpoint, region: 'us-east-1' });
+    if (o.checkpointFile && existsSync(o.checkpointFile)) {
+      this.checkpoints = JSON.parse(readFileSync(o.checkpointFile, 'utf8')) as Record<string, string>;
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.client.destroy();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let got = 0;
+      try {
+        got = await this.pollOnce();
+      } catch (err) {
+        this.o.onError?.(err);
+      }
+      if (!this.running) break;
+      if (got === 0) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, this.o.intervalMs ?? 250);
+          this.wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+      }
+    }
+  }
+
+  /** One pass over every shard; returns how many records were handled. */
+  async pollOnce(): Promise<number> {
+    const { StreamDescription } = await this.client.send(new DescribeStreamCommand({ StreamArn: this.o.streamArn }));
+    let handled = 0;
+    for (const shard of StreamDescription?.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      let iterator = this.iterators.get(shardId);
+      if (iterator === undefined && !this.iterators.has(shardId)) iterator = await this.iteratorFor(shardId);
+      if (!iterator) continue;
+      let out;
+      try {
+        out = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      } catch (err) {
+        if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
+          this.iterators.delete(shardId);
+          continue;
+        }
+        throw err;
+      }
+      this.iterators.set(shardId, out.NextShardIterator);
+      const records = (out.Records ?? []).map((r) => normaliseRecord(r, this.o.streamArn, this.o.isTtlDelete));
+      const size = this.o.batchSize ?? 100;
+      for (let i = 0; i < records.length; i += size) {
+        await this.deliver(records.slice(i, i + size));
+        const last = records[Math.min(i + size, records.length) - 1];
+        this.checkpoints[shardId] = last.dynamodb!.SequenceNumber!;
+        this.saveCheckpoints();
+      }
+      handled += records.length;
+    }
+    return handled;
+  }
+
+  private async iteratorFor(shardId: string): Promise<string | undefined> {
+    const after = this.checkpoints[shardId];
+    const out = await this.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.o.streamArn,
+        ShardId: shardId,
+        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return out.ShardIterator;
+  }
+
+  /** Delivers a batch, retrying from the first reported failure, as the event source mapping does. */
+  private async deliver(batch: DynamoDBRecord[]): Promise<void> {
+    let pending = batch;
+    const maxRetries = this.o.maxRetries ?? 3;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      let failedFrom = -1;
+      try {
+        const res = (await this.o.handler({ Records: pending })) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+        const failures = res?.batchItemFailures ?? [];
+        if (failures.length === 0) return;
+        const ids = new Set(failures.map((f) => f.itemIdentifier));
+        failedFrom = pending.findIndex((r) => ids.has(r.dynamodb!.SequenceNumber!));
+        if (failedFrom < 0) failedFrom = 0;
+      } catch (err) {
+        this.o.onError?.(err);
+        failedFrom = 0;
+      }
+      pending = pending.slice(failedFrom);
+      if (attempt >= maxRetries) {
+        if (this.o.deadLetterFile) {
+          appendFileSync(this.o.deadLetterFile, `${JSON.stringify({ at: new Date().toISOString(), records: pending })}\n`);
+        }
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+
+  private saveCheckpoints(): void {
+    if (this.o.checkpointFile) writeFileSync(this.o.checkpointFile, JSON.stringify(this.checkpoints));
+  }
+}

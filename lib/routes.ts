@@ -1,0 +1,246 @@
+/**
+ * The one table of routes. The API Gateway construct creates a route for each entry, the local server
+ * matches requests against it, the HTTP handler dispatches by it, and the OpenAPI document is
+ * generated from it. Each route names the role that may call it (`public` for none).
+ */
+import { z } from 'zod';
+import type { ErrorCode } from '../functions/core/errors';
+import * as s from '../functions/core/schemas';
+
+export type Role = 'storefront' | 'orders' | 'backoffice';
+export const ROLES: readonly Role[] = ['storefront', 'orders', 'backoffice'];
+export type Access = Role | 'public';
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface RouteSpec {
+  method: Method;
+  /** API Gateway syntax: `{name}` for a path parameter. */
+  path: string;
+  role: Access;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: { status: 200 | 201; schema: z.ZodType; description: string };
+  /** The error codes this route returns besides the common ones. */
+  errors?: ErrorCode[];
+}
+
+const P = {
+  location: z.object({ locationId: s.Id }),
+  variant: z.object({ variantId: s.Id }),
+  cart: z.object({ cartId: s.Id }),
+  cartLine: z.object({ cartId: s.Id, variantId: s.Id }),
+  order: z.object({ orderId: s.Id }),
+};
+
+export const routes = {
+  health: {
+    method: 'GET',
+    path: '/health',
+    role: 'public',
+    summary: 'Liveness check',
+    response: { status: 200, schema: s.Health, description: 'The service is up' },
+  },
+  openapi: {
+    method: 'GET',
+    path: '/openapi.json',
+    role: 'public',
+    summary: 'This API as an OpenAPI 3 document',
+    response: { status: 200, schema: z.object({}).catchall(z.unknown()), description: 'The OpenAPI document' },
+  },
+  putLocation: {
+    method: 'PUT',
+    path: '/locations/{locationId}',
+    role: 'backoffice',
+    summary: 'Create or replace a stock location',
+    params: P.location,
+    body: s.PutLocationBody,
+    response: { status: 200, schema: s.Location, description: 'The location' },
+  },
+  listLocations: {
+    method: 'GET',
+    path: '/locations',
+    role: 'backoffice',
+    summary: 'List stock locations',
+    response: { status: 200, schema: z.object({ locations: z.array(s.Location) }), description: 'All locations' },
+  },
+  getLocation: {
+    method: 'GET',
+    path: '/locations/{locationId}',
+    role: 'backoffice',
+    summary: 'Get a stock location',
+    params: P.location,
+    response: { status: 200, schema: s.Location, description: 'The location' },
+    errors: ['not_found'],
+  },
+  putVariant: {
+    method: 'PUT',
+    path: '/variants/{variantId}',
+    role: 'backoffice',
+    summary: "Set a variant's backorder policy, expected date and low-stock thresholds",
+    params: P.variant,
+    body: s.PutVariantBody,
+    response: { status: 200, schema: s.Variant, description: 'The variant' },
+  },
+  getVariant: {
+    method: 'GET',
+    path: '/variants/{variantId}',
+    role: 'backoffice',
+    summary: "A variant's configuration, totals and levels per location",
+    params: P.variant,
+    response: { status: 200, schema: s.Variant, description: 'The variant' },
+  },
+  listMovements: {
+    method: 'GET',
+    path: '/variants/{variantId}/movements',
+    role: 'backoffice',
+    summary: "The variant's movement ledger: every change to a level, in order",
+    params: P.variant,
+    query: s.MovementsQuery,
+    response: { status: 200, schema: s.MovementPage, description: 'A page of movements' },
+  },
+  getAvailability: {
+    method: 'GET',
+    path: '/availability',
+    role: 'storefront',
+    summary: 'Availability of 1 to 100 variants (the catalog read)',
+    query: s.AvailabilityQuery,
+    response: { status: 200, schema: s.AvailabilityResponse, description: 'Availability per variant' },
+  },
+  postAdjustment: {
+    method: 'POST',
+    path: '/stock/adjustments',
+    role: 'backoffice',
+    summary: 'Adjust on-hand stock by a delta or to an absolute count',
+    body: s.AdjustmentBody,
+    response: { status: 200, schema: s.StockLevel, description: 'The new levels' },
+    errors: ['not_found', 'conflict', 'idempotency_key_reused'],
+  },
+  getStock: {
+    method: 'GET',
+    path: '/stock',
+    role: 'backoffice',
+    summary: 'The stock report, filterable by location and low stock',
+    query: s.StockQuery,
+    response: { status: 200, schema: s.StockPage, description: 'A page of stock levels' },
+  },
+  putCartLine: {
+    method: 'PUT',
+    path: '/carts/{cartId}/lines/{variantId}',
+    role: 'storefront',
+    summary: "Set the cart's hold on a variant (0 removes it); restarts the hold period",
+    params: P.cartLine,
+    body: s.PutCartLineBody,
+    response: { status: 200, schema: s.CartLine, description: 'The line as held' },
+    errors: ['insufficient_stock', 'conflict'],
+  },
+  deleteCartLine: {
+    method: 'DELETE',
+    path: '/carts/{cartId}/lines/{variantId}',
+    role: 'storefront',
+    summary: "Release the cart's hold on a variant",
+    params: P.cartLine,
+    response: { status: 200, schema: s.CartLine, description: 'The line, now empty' },
+  },
+  deleteCart: {
+    method: 'DELETE',
+    path: '/carts/{cartId}',
+    role: 'storefront',
+    summary: "Release all the cart's holds",
+    params: P.cart,
+    response: { status: 200, schema: s.Cart, description: 'The cart, now empty' },
+  },
+  getCart: {
+    method: 'GET',
+    path: '/carts/{cartId}',
+    role: 'storefront',
+    summary: "The cart's lines and when its holds lapse",
+    params: P.cart,
+    response: { status: 200, schema: s.Cart, description: 'The cart' },
+  },
+  checkout: {
+    method: 'POST',
+    path: '/carts/{cartId}/checkout',
+    role: 'orders',
+    summary: "Turn every hold of the cart into the order's hard reservation, all or nothing",
+    params: P.cart,
+    body: s.CheckoutBody,
+    response: { status: 200, schema: s.CheckoutResponse, description: 'The order reservation' },
+    errors: ['insufficient_stock', 'conflict', 'idempotency_key_reused'],
+  },
+  postFulfillment: {
+    method: 'POST',
+    path: '/orders/{orderId}/fulfillments',
+    role: 'orders',
+    summary: 'Consume reserved stock: on-hand and hard-reserved both fall',
+    params: P.order,
+    body: s.FulfillmentBody,
+    response: { status: 200, schema: s.Order, description: 'The order' },
+    errors: ['not_found', 'conflict', 'idempotency_key_reused'],
+  },
+  cancelOrder: {
+    method: 'POST',
+    path: '/orders/{orderId}/cancel',
+    role: 'orders',
+    summary: 'Release the given (default: all unfulfilled) hard reservations',
+    params: P.order,
+    body: s.CancelOrderBody,
+    response: { status: 200, schema: s.Order, description: 'The order' },
+    errors: ['not_found', 'conflict', 'idempotency_key_reused'],
+  },
+  getOrder: {
+    method: 'GET',
+    path: '/orders/{orderId}',
+    role: 'orders',
+    summary: "Each line's reserved, fulfilled and cancelled quantities",
+    params: P.order,
+    response: { status: 200, schema: s.Order, description: 'The order' },
+    errors: ['not_found'],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof routes;
+export type OperationId = keyof Routes;
+
+export const routeKeyOf = (r: RouteSpec): string => `${r.method} ${r.path}`;
+
+const compiled = (Object.entries(routes) as [OperationId, RouteSpec][]).map(([operationId, r]) => {
+  const names: string[] = [];
+  const pattern = r.path.replace(/\{([A-Za-z]+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { operationId, route: r, names, regex: new RegExp(`^${pattern}$`) };
+});
+
+const byRouteKey = new Map(compiled.map((c) => [routeKeyOf(c.route), c.operationId]));
+
+/** The operation API Gateway matched (its `routeKey`), if any. */
+export const operationForRouteKey = (routeKey: string): OperationId | undefined => byRouteKey.get(routeKey);
+
+export type RouteMatch =
+  | { kind: 'found'; operationId: OperationId; routeKey: string; pathParameters: Record<string, string> }
+  | { kind: 'method_not_allowed'; allow: Method[] }
+  | { kind: 'not_found' };
+
+/** Matches a request as API Gateway does: literal segments, `{param}` for one segment, decoded. */
+export function matchRoute(method: string, path: string): RouteMatch {
+  const allow: Method[] = [];
+  for (const c of compiled) {
+    const m = c.regex.exec(path);
+    if (!m) continue;
+    if (c.route.method !== method) {
+      allow.push(c.route.method);
+      continue;
+    }
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(c.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+    } catch {
+      return { kind: 'not_found' };
+    }
+    return { kind: 'found', operationId: c.operationId, routeKey: routeKeyOf(c.route), pathParameters };
+  }
+  return allow.length ? { kind: 'method_not_allowed', allow } : { kind: 'not_found' };
+}
