@@ -163,7 +163,8 @@ export interface RecordPutOrDelete extends RecordWriteBase {
 export interface LocationActiveCheck {
   op: 'location-active';
   locationId: string;
-  onFail: () => Error;
+  /** Given whether the location exists at all (it is inactive if it does). */
+  onFail: (exists: boolean) => Error;
 }
 
 /**

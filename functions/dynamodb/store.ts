@@ -126,7 +126,7 @@ export class DynamoInventoryStore implements InventoryStore {
     const actions: Action[] = [
       ...this.levelActions(change.levels),
       ...change.levels.map((c) => this.movementAction(c, at)),
-      ...change.records.map((w) => this.recordAction(w)),
+      ...dedupeLocationChecks(change.records).map((w) => this.recordAction(w)),
     ];
     if (idempotency) actions.push(this.idempotencyAction(idempotency, at));
     if (actions.length > MAX_TRANSACTION_ITEMS) {
@@ -282,11 +282,12 @@ export class DynamoInventoryStore implements InventoryStore {
     switch (w.op) {
       case 'location-active':
         return {
-          onFail: () => w.onFail(),
+          onFail: (old) => w.onFail(old !== undefined),
           item: {
             ConditionCheck: {
               TableName: this.tableName,
               Key: keys.locationKey(w.locationId),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ConditionExpression: '#active = :true',
               ExpressionAttributeNames: { '#active': 'active' },
               ExpressionAttributeValues: { ':true': true },
@@ -376,10 +377,10 @@ export class DynamoInventoryStore implements InventoryStore {
       set(TABLE.ttlAttribute, Math.floor(Date.parse(now) / 1000) + 86_400);
       removes.push(x.name('GSI1PK'), x.name('GSI1SK'), holdId);
     }
-    const lineCount = x.name('lineCount');
     // lineCount is kept by the store so that an add without a read can still respect the cart's size limit.
     let condition: string;
     if ('lineAbsent' in w.expect) {
+      const lineCount = x.name('lineCount');
       const line = x.name(cartLineAttribute(w.expect.lineAbsent));
       condition = `attribute_not_exists(${line}) AND (attribute_not_exists(${lineCount}) OR ${lineCount} < ${x.value(w.expect.maxLines)})`;
       sets.push(`${lineCount} = if_not_exists(${lineCount}, ${x.value(0)}) + ${x.value(1)}`);
@@ -623,6 +624,17 @@ export class DynamoInventoryStore implements InventoryStore {
     return decodeRecord<OrderRecord>(Item);
   }
 }
+
+/** A transaction may touch an item once: one check per location is enough for every line it serves. */
+const dedupeLocationChecks = (records: RecordWrite[]): RecordWrite[] => {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    if (r.op !== 'location-active') return true;
+    if (seen.has(r.locationId)) return false;
+    seen.add(r.locationId);
+    return true;
+  });
+};
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { allocate } from '../allocation';
 import type { Deps } from '../deps';
-import { ConcurrentChangeError, conflict, DomainError, insufficientStock } from '../errors';
+import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { CartLineRecord, CartRecord, LevelChange, LevelRecord, RecordWrite, VariantRecord } from '../model';
 import { deltas } from '../model';
 import { runCommand } from '../run-command';
@@ -170,7 +170,10 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
       records.push({
         op: 'location-active',
         locationId: loc,
-        onFail: () => new DomainError('conflict', `Location ${loc} does not exist or does not sell.`, { locationId: loc }),
+        onFail: (exists) =>
+          exists
+            ? insufficientStock(`Location ${loc} does not sell (it is inactive).`, 0, { locationId: loc })
+            : notFound(`Location ${loc}`),
       });
     } else {
       levels.push({

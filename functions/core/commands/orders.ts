@@ -128,7 +128,9 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
     response.lines.push({
       variantId,
       quantity: line.quantity,
-      allocations: Object.entries(line.allocations).map(([locationId, a]) => ({ locationId, quantity: a.quantity })),
+      allocations: Object.entries(line.allocations)
+        .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
+        .sort((x, y) => y.quantity - x.quantity || x.locationId.localeCompare(y.locationId)),
     });
   }
 
