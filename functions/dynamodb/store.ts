@@ -62,6 +62,8 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 interface Action {
   item: TransactItem;
   onFail: (old: Item | undefined) => Error;
+  /** A level update (its condition is a stock guard), as opposed to a record's state. */
+  level?: boolean;
 }
 
 /** Builds expressions with numbered placeholders, so fragments compose without clashes. */
@@ -148,11 +150,15 @@ export class DynamoInventoryStore implements InventoryStore {
   private translate(err: unknown, actions: Action[]): Error {
     if (err instanceof TransactionCanceledException) {
       const reasons = err.CancellationReasons ?? [];
-      for (let i = 0; i < reasons.length; i++) {
-        if (reasons[i].Code === 'ConditionalCheckFailed') {
-          const old = reasons[i].Item;
-          return actions[i].onFail(old ? unmarshallItem(old) : undefined);
-        }
+      // When several conditions failed, a record's (the cart, order or marker the command read has
+      // moved on) explains the others: the plan was stale. Only otherwise is a level's guard the reason.
+      const failed = reasons
+        .map((r, i) => ({ r, a: actions[i] }))
+        .filter(({ r }) => r.Code === 'ConditionalCheckFailed')
+        .sort((x, y) => Number(x.a.level === true) - Number(y.a.level === true));
+      if (failed.length > 0) {
+        const old = failed[0].r.Item;
+        return failed[0].a.onFail(old ? unmarshallItem(old) : undefined);
       }
       if (reasons.some((r) => r.Code === 'TransactionConflict')) return new ConcurrentChangeError();
     }
@@ -168,7 +174,7 @@ export class DynamoInventoryStore implements InventoryStore {
   private levelActions(changes: LevelChange[]): Action[] {
     const byVariant = new Map<string, LevelChange[]>();
     for (const c of changes) byVariant.set(c.variantId, [...(byVariant.get(c.variantId) ?? []), c]);
-    return [...byVariant.entries()].map(([variantId, group]) => this.variantLevelAction(variantId, group));
+    return [...byVariant.entries()].map(([variantId, group]) => ({ ...this.variantLevelAction(variantId, group), level: true }));
   }
 
   private variantLevelAction(variantId: string, group: LevelChange[]): Action {

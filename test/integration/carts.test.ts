@@ -87,7 +87,7 @@ describe('holding stock in a cart', () => {
     });
     await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1 })).rejects.toMatchObject({ code: 'insufficient_stock' });
     await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'no-such-place' })).rejects.toMatchObject({
-      code: 'insufficient_stock',
+      code: 'not_found',
     });
     expect(await levelAt(sku, 'closed')).toMatchObject({ softReserved: 0, available: 5 });
   });

@@ -1,0 +1,163 @@
+// Proves that lapsed holds come back to available exactly once, by the sweeper, by reclaim-on-contention and by TTL via the stream.
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { adjustStock } from '../../functions/core/commands/adjust-stock';
+import { getCart, setCartLine } from '../../functions/core/commands/carts';
+import { releaseExpiredCarts } from '../../functions/core/commands/expiry';
+import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
+import { listMovements } from '../../functions/core/commands/read-stock';
+import { getVariant } from '../../functions/core/commands/variants';
+import { cartKey } from '../../functions/dynamodb/keys';
+import { handleTableChange } from '../../functions/streams/on-table-change';
+import { createTestTable, type TestTable } from '../support/table';
+
+let t: TestTable;
+let n = 0;
+const uid = (p: string) => `${p}-${++n}`;
+const HOLD = 1800;
+
+beforeAll(async () => {
+  t = await createTestTable({ holdSeconds: HOLD });
+  await putLocation(t.deps, 'wh-1', { name: 'Warehouse 1', type: 'warehouse' });
+});
+afterAll(() => t.drop());
+beforeEach(() => forgetCachedLocations());
+afterEach(() => t.deps.clock.set(new Date()));
+
+const stock = (variantId: string, onHand: number) =>
+  adjustStock(t.deps, { variantId, locationId: 'wh-1', onHand, reason: 'opening stock' }, uid('adj'));
+const level = async (variantId: string) => (await getVariant(t.deps, variantId)).locations[0];
+const expiryMovements = async (variantId: string) =>
+  (await listMovements(t.deps, variantId, {})).movements.filter((m) => m.type === 'hold_expired');
+
+/** Deletes the cart as DynamoDB's TTL would, and returns the stream record AWS would deliver for it. */
+async function ttlDelete(cartId: string): Promise<DynamoDBRecord> {
+  const { Item } = await t.doc.send(new GetCommand({ TableName: t.tableName, Key: cartKey(cartId) }));
+  await t.doc.send(new DeleteCommand({ TableName: t.tableName, Key: cartKey(cartId) }));
+  return {
+    eventID: uid('event'),
+    eventName: 'REMOVE',
+    eventSource: 'aws:dynamodb',
+    userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+    dynamodb: {
+      Keys: marshall(cartKey(cartId)) as never,
+      OldImage: marshall(Item!, { removeUndefinedValues: true }) as never,
+      SequenceNumber: String(n),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  } as DynamoDBRecord;
+}
+
+describe('the sweeper', () => {
+  it('releases a lapsed hold once, keeps the line as expired, and leaves live holds alone', async () => {
+    const sku = uid('sku');
+    await stock(sku, 5);
+    const lapsing = uid('cart');
+    await setCartLine(t.deps, lapsing, sku, { quantity: 2, locationId: 'wh-1' });
+    t.deps.clock.advance(HOLD - 60);
+    const live = uid('cart');
+    await setCartLine(t.deps, live, sku, { quantity: 1, locationId: 'wh-1' });
+    expect(await releaseExpiredCarts(t.deps, { by: 'sweeper' })).toBe(0);
+    t.deps.clock.advance(61);
+    expect(await releaseExpiredCarts(t.deps, { by: 'sweeper' })).toBe(1);
+    expect(await releaseExpiredCarts(t.deps, { by: 'sweeper' })).toBe(0);
+    expect(await level(sku)).toMatchObject({ softReserved: 1, available: 4 });
+    const cart = await getCart(t.deps, lapsing);
+    expect(cart.lines).toEqual([expect.objectContaining({ quantity: 2, expired: true, expiresAt: null })]);
+    expect(cart.expiresAt).toBeNull();
+    expect(await expiryMovements(sku)).toEqual([
+      expect.objectContaining({ reference: `cart:${lapsing}`, deltas: { onHand: 0, softReserved: -2, hardReserved: 0, incoming: 0 } }),
+    ]);
+  });
+
+  it('concurrent sweeps release each cart once', async () => {
+    const sku = uid('sku');
+    await stock(sku, 10);
+    for (let i = 0; i < 5; i++) await setCartLine(t.deps, uid('cart'), sku, { quantity: 2, locationId: 'wh-1' });
+    t.deps.clock.advance(HOLD + 1);
+    const counts = await Promise.all(Array.from({ length: 4 }, () => releaseExpiredCarts(t.deps, { by: 'sweeper' })));
+    expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(5);
+    expect(await level(sku)).toMatchObject({ softReserved: 0, available: 10 });
+    expect(await expiryMovements(sku)).toHaveLength(5);
+  });
+
+  it('a shopper who touches the cart renews its hold before the sweeper gets there', async () => {
+    const sku = uid('sku');
+    await stock(sku, 5);
+    const cart = uid('cart');
+    await setCartLine(t.deps, cart, sku, { quantity: 1, locationId: 'wh-1' });
+    t.deps.clock.advance(HOLD - 10);
+    await setCartLine(t.deps, cart, uid('sku-none'), { quantity: 0 });
+    await setCartLine(t.deps, cart, sku, { quantity: 2, locationId: 'wh-1' });
+    t.deps.clock.advance(20);
+    expect(await releaseExpiredCarts(t.deps, { by: 'sweeper' })).toBe(0);
+    expect(await level(sku)).toMatchObject({ softReserved: 2 });
+  });
+});
+
+describe('reclaim on contention', () => {
+  it('a shopper refused for lack of stock gets the units of a lapsed hold nobody released yet', async () => {
+    const sku = uid('sku');
+    await stock(sku, 1);
+    const first = uid('cart');
+    await setCartLine(t.deps, first, sku, { quantity: 1, locationId: 'wh-1' });
+    await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'wh-1' })).rejects.toMatchObject({ code: 'insufficient_stock' });
+    t.deps.clock.advance(HOLD + 1);
+    const second = await setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'wh-1' });
+    expect(second.quantity).toBe(1);
+    expect(await level(sku)).toMatchObject({ softReserved: 1, available: 0 });
+    expect((await getCart(t.deps, first)).lines[0]).toMatchObject({ expired: true });
+    expect((await expiryMovements(sku))[0]).toMatchObject({ reason: 'expired hold reclaimed for another cart' });
+  });
+});
+
+describe('TTL deletes through the stream', () => {
+  it('releases a cart TTL deleted before the sweeper, once, however often the record is delivered', async () => {
+    const sku = uid('sku');
+    await stock(sku, 5);
+    const cart = uid('cart');
+    await setCartLine(t.deps, cart, sku, { quantity: 3, locationId: 'wh-1' });
+    const record = await ttlDelete(cart);
+    await handleTableChange(t.deps, record);
+    await handleTableChange(t.deps, record);
+    await Promise.all([handleTableChange(t.deps, record), handleTableChange(t.deps, record)]);
+    expect(await level(sku)).toMatchObject({ softReserved: 0, available: 5 });
+    expect(await expiryMovements(sku)).toHaveLength(1);
+  });
+
+  it('ignores deletes that are not TTL deletes, and carts the sweeper already released', async () => {
+    const sku = uid('sku');
+    await stock(sku, 5);
+    const userDeleted = uid('cart');
+    await setCartLine(t.deps, userDeleted, sku, { quantity: 1, locationId: 'wh-1' });
+    const record = await ttlDelete(userDeleted);
+    await handleTableChange(t.deps, { ...record, userIdentity: undefined });
+    expect(await level(sku)).toMatchObject({ softReserved: 1 });
+
+    const swept = uid('cart');
+    await setCartLine(t.deps, swept, sku, { quantity: 2, locationId: 'wh-1' });
+    t.deps.clock.advance(HOLD + 1);
+    await releaseExpiredCarts(t.deps, { by: 'sweeper' });
+    await handleTableChange(t.deps, await ttlDelete(swept));
+    expect(await level(sku)).toMatchObject({ softReserved: 1 });
+    expect(await expiryMovements(sku)).toHaveLength(1);
+  });
+
+  it('a sweeper racing a TTL delete: the hold is released exactly once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const sku = uid('sku');
+      await stock(sku, 4);
+      const cart = uid('cart');
+      await setCartLine(t.deps, cart, sku, { quantity: 4, locationId: 'wh-1' });
+      t.deps.clock.advance(HOLD + 1);
+      await Promise.all([
+        releaseExpiredCarts(t.deps, { by: 'sweeper' }),
+        ttlDelete(cart).then((r) => handleTableChange(t.deps, r)),
+      ]);
+      expect(await level(sku)).toMatchObject({ softReserved: 0, available: 4 });
+      expect(await expiryMovements(sku)).toHaveLength(1);
+      t.deps.clock.set(new Date());
+    }
+  });
+});
