@@ -66,7 +66,10 @@ export async function checkout(
 }
 
 async function planCheckout(deps: Deps, cartId: string, orderId: string) {
-  const [existing, cart] = await Promise.all([deps.store.getOrder(orderId), deps.store.getCart(cartId)]);
+  const [first, cart] = await Promise.all([deps.store.getOrder(orderId), deps.store.getCart(cartId)]);
+  // A concurrent checkout of this order may have committed between the two reads (the cart gone, the
+  // order not seen yet): before calling the cart empty, look at the order again.
+  const existing = first ?? (!cart ? await deps.store.getOrder(orderId) : undefined);
   if (existing) {
     if (existing.cartId !== cartId) throw conflict(`Order ${orderId} was checked out from another cart.`);
     return { change: null, result: existing.checkout };
