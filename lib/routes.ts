@@ -3,7 +3,7 @@
  * matches requests against it, the HTTP handler dispatches by it, and the OpenAPI document is
  * generated from it. Each route names the role that may call it (`public` for none).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from '../functions/core/errors';
 import * as s from '../functions/core/schemas';
 

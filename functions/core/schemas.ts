@@ -3,7 +3,7 @@
  * domain's inputs and outputs, and generate the OpenAPI document, so contract and code cannot drift.
  * `.meta({ id })` names a schema as an OpenAPI component.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const Id = z
   .string()

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { matchRoute, operationForRouteKey, routes, type OperationId, type RouteSpec } from '../../lib/routes';
 import type { Deps } from '../core/deps';
 import { DomainError, IdempotencyRaceError } from '../core/errors';

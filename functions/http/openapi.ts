@@ -1,8 +1,17 @@
 /** The OpenAPI 3 document, generated from the route table and its zod schemas. */
+import * as z from 'zod';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { routes, type RouteSpec } from '../../lib/routes';
 import { statusFor } from '../core/errors';
 import { ErrorBody } from '../core/schemas';
+
+const IdempotencyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .max(255)
+    .optional()
+    .meta({ description: 'Replaying the same key with the same body returns the first response and changes nothing; another body is 422' }),
+});
 
 const COMMON_ERRORS = ['validation_failed', 'malformed_json', 'payload_too_large'] as const;
 
@@ -25,19 +34,7 @@ export function openApiDocument(): Record<string, unknown> {
         ...(r.params ? { params: r.params } : {}),
         ...(r.query ? { query: r.query as never } : {}),
         ...(r.body ? { body: { content: { 'application/json': { schema: r.body } } } } : {}),
-        ...(r.method === 'POST'
-          ? {
-              headers: [
-                {
-                  name: 'Idempotency-Key',
-                  in: 'header' as const,
-                  required: false,
-                  description: 'Replaying the same key with the same body returns the first response and changes nothing',
-                  schema: { type: 'string' as const, maxLength: 255 },
-                },
-              ] as never,
-            }
-          : {}),
+        ...(r.method === 'POST' ? { headers: IdempotencyHeader } : {}),
       },
       responses: {
         [r.response.status]: { description: r.response.description, content: { 'application/json': { schema: r.response.schema } } },

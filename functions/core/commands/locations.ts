@@ -5,7 +5,7 @@ import type { LocationRecord } from '../model';
 import { runCommand } from '../run-command';
 import type { Location } from '../schemas';
 import { PutLocationBody } from '../schemas';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 const view = ({ entity: _e, version: _v, ...location }: LocationRecord): Location => location;
 

@@ -1,0 +1,84 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { InventoryHttpApi } from './constructs/http-api';
+import { InventoryTable } from './constructs/inventory-table';
+import { ServiceFunction } from './constructs/service-function';
+
+export interface InventoryStackProps extends StackProps {
+  /** How long a cart's holds last after its last change (CART_HOLD_SECONDS). @default 1800 */
+  cartHoldSeconds?: number;
+}
+
+/**
+ * The AWS assembly: one table, the HTTP API and its handler, the stream processor (TTL releases and,
+ * through the bus, the service's events) and the expiry sweeper on a one-minute schedule.
+ */
+export class InventoryStack extends Stack {
+  constructor(scope: Construct, id: string, props: InventoryStackProps = {}) {
+    super(scope, id, props);
+    const { table } = new InventoryTable(this, 'Inventory');
+    const bus = new EventBus(this, 'Bus', { description: 'Inventory service events (LowStockAlertOpened, LowStockAlertCleared)' });
+    const holdSeconds = String(props.cartHoldSeconds ?? 1800);
+
+    const api = new ServiceFunction(this, 'HttpApiFunction', {
+      entry: 'http-api.ts',
+      description: 'Every route of the inventory HTTP API',
+      environment: { CART_HOLD_SECONDS: holdSeconds },
+    }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']);
+    const http = new InventoryHttpApi(this, 'Http', { handler: api });
+
+    const streamDlq = new Queue(this, 'StreamDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const streams = new ServiceFunction(this, 'StreamProcessor', {
+      entry: 'stream-processor.ts',
+      description: 'Releases carts deleted by TTL; publishes low-stock alerts',
+      timeout: Duration.seconds(60),
+      environment: { EVENT_BUS_NAME: bus.eventBusName, CART_HOLD_SECONDS: holdSeconds },
+    }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
+    bus.grantPutEventsTo(streams);
+    streams.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(24),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(streamDlq),
+        filters: [
+          // Carts deleted by TTL (AWS marks those deletes with the service principal).
+          FilterCriteria.filter({
+            eventName: FilterRule.isEqual('REMOVE'),
+            userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
+            dynamodb: { OldImage: { entity: { S: FilterRule.isEqual('Cart') } } },
+          }),
+        ],
+      }),
+    );
+
+    const sweeper = new ServiceFunction(this, 'Sweeper', {
+      entry: 'sweeper.ts',
+      description: 'Releases carts whose holds lapsed (two passes a minute)',
+      timeout: Duration.seconds(55),
+      environment: { SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30', CART_HOLD_SECONDS: holdSeconds },
+    }).bindTable(table, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    new Rule(this, 'SweepEveryMinute', {
+      description: 'Runs the hold-expiry sweeper',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+  }
+}

@@ -1,0 +1,114 @@
+// Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, stream and sweeper wiring.
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { INDEXES, TABLE } from '../../functions/dynamodb/table-schema';
+import { InventoryStack } from '../../lib/inventory-stack';
+import { routes, routeKeyOf, type RouteSpec } from '../../lib/routes';
+
+// Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested.
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const stack = new InventoryStack(app, 'Test');
+const template = Template.fromStack(stack);
+
+const policyActions = (logicalIdPrefix: string): string[] => {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) => id.startsWith(logicalIdPrefix));
+  if (!entry) throw new Error(`no policy ${logicalIdPrefix}`);
+  const statements = (entry[1] as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties
+    .PolicyDocument.Statement;
+  return statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+};
+
+describe('the table', () => {
+  it('is on-demand, with PITR, TTL, a NEW_AND_OLD_IMAGES stream, the shared indexes, and retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: INDEXES.map((i) =>
+          Match.objectLike({ IndexName: i.name, Projection: { ProjectionType: i.projection } }),
+        ),
+      }),
+    });
+  });
+});
+
+describe('the functions', () => {
+  it('run Node.js 22 on ARM64 with tracing', () => {
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } });
+    expect(Object.keys(fns).length).toBeGreaterThanOrEqual(3);
+    for (const fn of Object.values(fns) as { Properties: { Architectures: string[]; TracingConfig: { Mode: string } } }[]) {
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('each get only the DynamoDB actions they use', () => {
+    const dynamo = (a: string[]) => a.filter((x) => x.startsWith('dynamodb:')).sort();
+    expect(dynamo(policyActions('HttpApiFunctionServiceRoleDefaultPolicy'))).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    );
+    expect(dynamo(policyActions('SweeperServiceRoleDefaultPolicy'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const streamActions = policyActions('StreamProcessorServiceRoleDefaultPolicy');
+    expect(streamActions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'events:PutEvents', 'sqs:SendMessage']));
+    expect(streamActions).not.toContain('dynamodb:DeleteItem');
+    for (const actions of [policyActions('HttpApiFunction'), policyActions('Sweeper'), streamActions]) {
+      expect(actions.some((a) => a.endsWith('*'))).toBe(false);
+      expect(actions).not.toContain('dynamodb:Scan');
+    }
+  });
+});
+
+describe('the HTTP API', () => {
+  it('has one route per route-table entry, and a $default route for the service’s own 404/405', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey,
+    );
+    const expected = (Object.values(routes) as RouteSpec[]).map(routeKeyOf);
+    expect(keys.sort()).toEqual([...expected, '$default'].sort());
+  });
+});
+
+describe('stream processing and the sweeper', () => {
+  it('reads the stream with bounded retries, bisection, partial batch failures and a dead-letter queue, filtered to TTL deletes of carts', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: Match.arrayWith([
+          {
+            Pattern: JSON.stringify({
+              eventName: ['REMOVE'],
+              userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+              dynamodb: { OldImage: { entity: { S: ['Cart'] } } },
+            }),
+          },
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  it('runs the sweeper every minute, two passes each time', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30' }) },
+    });
+  });
+
+  it('outputs the API URL, table name and bus name', () => {
+    for (const name of ['ApiUrl', 'TableName', 'EventBusName']) template.hasOutput(name, {});
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+});

@@ -1,0 +1,43 @@
+// Proves request routing as API Gateway does it, and that every route is served, documented and has a role.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { operations } from '../../functions/http/operations';
+import { openApiDocument } from '../../functions/http/openapi';
+import { matchRoute, ROLES, routes, type RouteSpec } from '../../lib/routes';
+
+describe('matchRoute', () => {
+  it('matches literal and parameter segments, decoding parameters', () => {
+    expect(matchRoute('PUT', '/carts/c%3A1/lines/sku.9')).toEqual({
+      kind: 'found',
+      operationId: 'putCartLine',
+      routeKey: 'PUT /carts/{cartId}/lines/{variantId}',
+      pathParameters: { cartId: 'c:1', variantId: 'sku.9' },
+    });
+    expect(matchRoute('POST', '/stock/adjustments')).toMatchObject({ operationId: 'postAdjustment' });
+    expect(matchRoute('GET', '/stock')).toMatchObject({ operationId: 'getStock' });
+  });
+
+  it('tells a wrong method from an unknown path', () => {
+    expect(matchRoute('PATCH', '/locations/x')).toEqual({ kind: 'method_not_allowed', allow: ['PUT', 'GET'] });
+    expect(matchRoute('GET', '/nothing/here')).toEqual({ kind: 'not_found' });
+    expect(matchRoute('GET', '/locations/a/b')).toEqual({ kind: 'not_found' });
+  });
+});
+
+describe('the route table', () => {
+  it('gives every route an operation and a role', () => {
+    for (const [id, r] of Object.entries(routes) as [string, RouteSpec][]) {
+      expect(typeof operations[id as keyof typeof operations]).toBe('function');
+      expect([...ROLES, 'public']).toContain(r.role);
+    }
+  });
+
+  it('is published as docs/openapi.json, up to date with the code (run `npm run openapi` after a change)', () => {
+    const committed = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    const paths = committed.paths as Record<string, Record<string, unknown>>;
+    for (const r of Object.values(routes) as RouteSpec[]) {
+      expect(paths[r.path][r.method.toLowerCase()]).toBeDefined();
+    }
+  });
+});
