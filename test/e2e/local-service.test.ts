@@ -1,0 +1,96 @@
+// Proves `npm start` end to end over HTTP: the API, the sweeper and the TTL stream path releasing a lapsed hold, the EventBridge stand-in, persistence across restarts, clean shutdown.
+import { readFileSync } from 'node:fs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { eventually, http, javaProcessesFor, startLocalService, type LocalService } from '../support/local-service';
+
+jest.setTimeout(120_000);
+
+async function seed(s: LocalService, sku: string) {
+  expect((await http(`${s.url}/locations/wh-1`, 'PUT', { name: 'Warehouse', type: 'warehouse' })).status).toBe(200);
+  const adj = await http(`${s.url}/stock/adjustments`, 'POST', { variantId: sku, locationId: 'wh-1', onHand: 5, reason: 'opening stock' });
+  expect(adj).toMatchObject({ status: 200, body: { onHand: 5, available: 5 } });
+}
+
+const available = async (s: LocalService, sku: string) =>
+  (await http(`${s.url}/availability?variantIds=${sku}`, 'GET')).body.variants[0].available as number;
+
+describe('npm start', () => {
+  it('serves the API; the sweeper brings a lapsed hold back; data survives a restart; SIGTERM stops Java too', async () => {
+    const s = await startLocalService({ CART_HOLD_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '1', LOCAL_TTL_INTERVAL_SECONDS: '3600' });
+    try {
+      expect(await http(`${s.url}/health`, 'GET')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect((await http(`${s.url}/openapi.json`, 'GET')).body.openapi).toBe('3.0.3');
+      expect(await http(`${s.url}/nowhere`, 'GET')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+      expect(await http(`${s.url}/stock/adjustments`, 'POST', '{oops')).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+      await seed(s, 'sku-e2e');
+      const hold = await http(`${s.url}/carts/cart-1/lines/sku-e2e`, 'PUT', { quantity: 3 });
+      expect(hold).toMatchObject({ status: 200, body: { quantity: 3, allocations: [{ locationId: 'wh-1', quantity: 3 }] } });
+      expect(await available(s, 'sku-e2e')).toBe(2);
+      expect(await eventually(() => available(s, 'sku-e2e'), (a) => a === 5)).toBe(5);
+      const cart = await http(`${s.url}/carts/cart-1`, 'GET');
+      expect(cart.body.lines[0]).toMatchObject({ quantity: 3, expired: true });
+      const moves = await http(`${s.url}/variants/sku-e2e/movements`, 'GET');
+      expect(moves.body.movements.map((m: { type: string }) => m.type)).toEqual(['adjustment', 'cart_hold', 'hold_expired']);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    expect(javaProcessesFor(s.stateDir)).toEqual([]);
+
+    const again = await startLocalService(s.env, s.stateDir);
+    try {
+      expect(await available(again, 'sku-e2e')).toBe(5);
+      expect((await http(`${again.url}/locations`, 'GET')).body.locations).toHaveLength(1);
+    } finally {
+      await again.stop();
+    }
+    expect(javaProcessesFor(s.stateDir)).toEqual([]);
+  });
+
+  it('with the sweeper idle, TTL deletes the lapsed cart and the stream processor releases it', async () => {
+    const s = await startLocalService({ CART_HOLD_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '3600', LOCAL_TTL_INTERVAL_SECONDS: '1' });
+    try {
+      await seed(s, 'sku-ttl');
+      await http(`${s.url}/carts/cart-ttl/lines/sku-ttl`, 'PUT', { quantity: 4, locationId: 'wh-1' });
+      expect(await available(s, 'sku-ttl')).toBe(1);
+      expect(await eventually(() => available(s, 'sku-ttl'), (a) => a === 5)).toBe(5);
+      const moves = await http(`${s.url}/variants/sku-ttl/movements`, 'GET');
+      expect(moves.body.movements.at(-1)).toMatchObject({ type: 'hold_expired', reason: 'cart hold expired (deleted by TTL)' });
+      expect((await http(`${s.url}/carts/cart-ttl`, 'GET')).body.lines).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('runs an EventBridge stand-in that the real SDK client publishes to, one JSON line per event', async () => {
+    const s = await startLocalService({ LOCAL_EVENTS_FILE: '' });
+    try {
+      const endpoint = /EventBridge stand-in:\s+(http:\/\/\S+)/.exec(s.output())![1];
+      const client = new EventBridgeClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+      const out = await client.send(
+        new PutEventsCommand({
+          Entries: [
+            { Source: 'test', DetailType: 'Probe', Detail: JSON.stringify({ n: 1 }), EventBusName: 'inventory-local' },
+            { Source: 'test', DetailType: 'Broken', Detail: '{not json', EventBusName: 'inventory-local' },
+          ],
+        }),
+      );
+      expect(out.FailedEntryCount).toBe(1);
+      expect(out.Entries?.[1].ErrorCode).toBe('MalformedDetail');
+      const lines = readFileSync(`${s.stateDir}/events.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toEqual([expect.objectContaining({ source: 'test', 'detail-type': 'Probe', detail: { n: 1 }, id: out.Entries![0].EventId })]);
+      client.destroy();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('says in one sentence when its port is taken', async () => {
+    const s = await startLocalService();
+    try {
+      const port = new URL(s.url).port;
+      await expect(startLocalService({ PORT: port })).rejects.toThrow(/npm start exited: Port \d+ \(the API; set PORT\) is already in use; set another\.\s*$/);
+    } finally {
+      await s.stop();
+    }
+  });
+});
