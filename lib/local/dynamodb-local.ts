@@ -99,7 +99,9 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     }
   };
