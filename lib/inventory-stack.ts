@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -55,6 +55,10 @@ export class InventoryStack extends Stack {
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(streamDlq),
         filters: [
+          // Changes to a variant's levels or configuration: low-stock crossings.
+          FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('Variant') } } } }),
+          // Alerts opened or cleared: their events (the outbox).
+          FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('Alert') } } } }),
           // Carts deleted by TTL (AWS marks those deletes with the service principal).
           FilterCriteria.filter({
             eventName: FilterRule.isEqual('REMOVE'),
@@ -64,6 +68,24 @@ export class InventoryStack extends Stack {
         ],
       }),
     );
+
+    // An example subscriber for automated reordering: every LowStockAlertOpened, to a queue with its own dead-letter queue.
+    const reorderDlq = new Queue(this, 'ReorderDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const reorderQueue = new Queue(this, 'ReorderQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: reorderDlq, maxReceiveCount: 5 },
+    });
+    new Rule(this, 'LowStockToReorder', {
+      eventBus: bus,
+      description: 'Low-stock alerts to the reordering queue',
+      eventPattern: { source: ['inventory'], detailType: ['LowStockAlertOpened'] },
+      targets: [new SqsQueue(reorderQueue, { deadLetterQueue: reorderDlq, retryAttempts: 8 })],
+    });
 
     const sweeper = new ServiceFunction(this, 'Sweeper', {
       entry: 'sweeper.ts',
@@ -80,5 +102,6 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'ReorderQueueUrl', { value: reorderQueue.queueUrl, description: 'LowStockAlertOpened events, for reordering automation' });
   }
 }

@@ -198,6 +198,14 @@ export const routes = {
     response: { status: 200, schema: s.Order, description: 'The order' },
     errors: ['not_found'],
   },
+  listAlerts: {
+    method: 'GET',
+    path: '/alerts',
+    role: 'backoffice',
+    summary: 'Low-stock alerts, filterable by location and status',
+    query: s.AlertsQuery,
+    response: { status: 200, schema: s.AlertList, description: 'Alerts, newest first' },
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof routes;

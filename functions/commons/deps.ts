@@ -2,7 +2,8 @@
 import type { Deps } from '../core/deps';
 import { systemClock } from '../core/ports';
 import { DynamoInventoryStore } from '../dynamodb/store';
-import { documentClient } from './clients';
+import { EventBridgePublisher } from '../events/event-bridge-publisher';
+import { documentClient, eventBridgeClient } from './clients';
 import type { Config } from './config';
 
 export function createDeps(config: Config): Deps {
@@ -10,5 +11,6 @@ export function createDeps(config: Config): Deps {
     store: new DynamoInventoryStore(documentClient(config), config.tableName),
     clock: systemClock,
     holdSeconds: config.holdSeconds,
+    ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config), config.eventBusName) } : {}),
   };
 }

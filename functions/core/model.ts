@@ -112,7 +112,31 @@ export interface LocationRecord extends Location {
   version: number;
 }
 
-export type StoredRecord = HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord;
+/** Which alert, if any, is open for a variant at a location: transitions are conditioned on it, so each happens once. */
+export interface AlertStateRecord {
+  entity: 'AlertState';
+  variantId: string;
+  locationId: string;
+  openAlertId: string | null;
+  version: number;
+}
+
+/** One low-stock episode: opened when available fell below the threshold, cleared when it rose back. */
+export interface AlertRecord {
+  entity: 'Alert';
+  alertId: string;
+  variantId: string;
+  locationId: string;
+  status: 'open' | 'cleared';
+  /** Available and threshold at the last transition. */
+  available: number;
+  threshold: number;
+  openedAt: string;
+  clearedAt: string | null;
+  version: number;
+}
+
+export type StoredRecord = HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord | AlertStateRecord | AlertRecord;
 
 export interface MovementInfo {
   type: MovementType;

@@ -4,6 +4,8 @@
  * runs in Lambda, in the local server and in tests.
  */
 import type {
+  AlertRecord,
+  AlertStateRecord,
   CartRecord,
   IdempotencyRecord,
   LocationRecord,
@@ -50,6 +52,11 @@ export interface InventoryStore {
   listExpiredCarts(before: string, options?: { variantId?: string; limit?: number }): Promise<CartRecord[]>;
 
   getOrder(orderId: string): Promise<OrderRecord | undefined>;
+
+  getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
+  getAlert(alertId: string): Promise<AlertRecord | undefined>;
+  /** Alerts of a status, optionally at one location, newest last within a location. */
+  listAlerts(status: 'open' | 'cleared', locationId?: string): Promise<AlertRecord[]>;
 }
 
 export interface Clock {

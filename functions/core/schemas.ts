@@ -287,3 +287,21 @@ export const ErrorBody = z
 
 export const Health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export const Empty = z.strictObject({});
+
+// ---- low-stock alerts ----
+export const AlertStatus = z.enum(['open', 'cleared']);
+export const Alert = z
+  .object({
+    alertId: z.string(),
+    variantId: Id,
+    locationId: Id,
+    status: AlertStatus,
+    available: z.number().int().meta({ description: 'Available at the last transition' }),
+    threshold: z.number().int(),
+    openedAt: IsoDateTime,
+    clearedAt: IsoDateTime.nullable(),
+  })
+  .meta({ id: 'Alert' });
+export type Alert = z.infer<typeof Alert>;
+export const AlertsQuery = z.strictObject({ locationId: Id.optional(), status: AlertStatus.optional() });
+export const AlertList = z.object({ alerts: z.array(Alert) }).meta({ id: 'AlertList' });

@@ -105,6 +105,10 @@ export const recordKeys = (r: StoredRecord): Item => {
       return keys.orderKey(r.orderId);
     case 'Location':
       return { ...keys.locationKey(r.locationId), ...keys.locationListKeys(r.locationId) };
+    case 'AlertState':
+      return keys.alertStateKey(r.variantId, r.locationId);
+    case 'Alert':
+      return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.variantId) };
   }
 };
 

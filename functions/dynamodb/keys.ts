@@ -63,3 +63,20 @@ export const idempotencyKey = (key: string): Key => ({ PK: `IDEMPOTENCY#${key}`,
 /** An order is one item (its lines in a map), so fulfilment and cancellation serialise on its version. */
 export const orderKey = (orderId: string): Key => ({ PK: `ORDER#${orderId}`, SK: 'ORDER' });
 
+
+/** Per variant-location, the alert that is open (if any): the item every transition is conditioned on. */
+export const alertStateKey = (variantId: string, locationId: string): Key => ({
+  PK: `ALERTSTATE#${variantId}#${locationId}`,
+  SK: 'ALERTSTATE',
+});
+
+/**
+ * Alerts are listed through GSI1 by status, then location, then time: `GET /alerts?status=open&locationId=x`
+ * is one range query (begins_with on the location).
+ */
+export const alertKey = (alertId: string): Key => ({ PK: `ALERT#${alertId}`, SK: 'ALERT' });
+export const alertListPartition = (status: 'open' | 'cleared'): string => `ALERTS#${status}`;
+export const alertListKeys = (status: 'open' | 'cleared', locationId: string, openedAt: string, variantId: string) => ({
+  GSI1PK: alertListPartition(status),
+  GSI1SK: `${locationId}#${openedAt}#${variantId}`,
+});

@@ -20,6 +20,8 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentChangeError, DomainError, IdempotencyRaceError } from '../core/errors';
 import type {
+  AlertRecord,
+  AlertStateRecord,
   CartRecord,
   RecordPutOrDelete,
   CartWrite,
@@ -621,6 +623,39 @@ export class DynamoInventoryStore implements InventoryStore {
       }),
     );
     return perShard.flat().map(decodeCart);
+  }
+
+  async getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.alertStateKey(variantId, locationId), ConsistentRead: true }),
+    );
+    return decodeRecord<AlertStateRecord>(Item);
+  }
+
+  async getAlert(alertId: string): Promise<AlertRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alertKey(alertId), ConsistentRead: true }));
+    return decodeRecord<AlertRecord>(Item);
+  }
+
+  async listAlerts(status: 'open' | 'cleared', locationId?: string): Promise<AlertRecord[]> {
+    const idx = TABLE.indexes.byCollection;
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: idx.name,
+          KeyConditionExpression: locationId ? '#pk = :pk AND begins_with(#sk, :loc)' : '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': idx.partitionKey, ...(locationId ? { '#sk': idx.sortKey } : {}) },
+          ExpressionAttributeValues: { ':pk': keys.alertListPartition(status), ...(locationId ? { ':loc': `${locationId}#` } : {}) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < 1000);
+    return items.map((i) => decodeRecord<AlertRecord>(i)!);
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {

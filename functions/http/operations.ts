@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import type { OperationId, Routes } from '../../lib/routes';
 import { adjustStock } from '../core/commands/adjust-stock';
+import { listAlerts } from '../core/commands/alerts';
 import { clearCart, getCart, removeCartLine, setCartLine } from '../core/commands/carts';
 import { getLocation, listLocations, putLocation } from '../core/commands/locations';
 import { cancelOrder, checkout, fulfil, getOrder } from '../core/commands/orders';
@@ -48,4 +49,5 @@ export const operations: Operations = {
   postFulfillment: (d, i) => fulfil(d, i.params.orderId, i.body, i.idempotency),
   cancelOrder: (d, i) => cancelOrder(d, i.params.orderId, i.body, i.idempotency),
   getOrder: (d, i) => getOrder(d, i.params.orderId),
+  listAlerts: (d, i) => listAlerts(d, i.query),
 };

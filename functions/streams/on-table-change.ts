@@ -1,14 +1,20 @@
 /**
  * What the stream processor does with one change to the table:
  *  - a cart deleted by DynamoDB's TTL (a REMOVE made by the service principal) whose holds were still
- *    live is released, once (see core/commands/expiry.ts).
+ *    live is released, once (core/commands/expiry.ts);
+ *  - a variant's item changed: low-stock crossings, from its old and new images, become alert
+ *    transitions, once (core/commands/alerts.ts);
+ *  - an alert opened or cleared: its event is published on EventBridge. A failure throws, so the record
+ *    is retried (same eventId) and never dropped.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { alertEvent, applyCrossing, crossings } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
-import { decodeCart, type Item } from '../dynamodb/codec';
+import type { AlertRecord } from '../core/model';
+import { decodeCart, decodeRecord, decodeVariant, type Item } from '../dynamodb/codec';
 
 const image = (img: unknown): Item | undefined =>
   img ? (unmarshall(img as Parameters<typeof unmarshall>[0]) as Item) : undefined;
@@ -21,8 +27,32 @@ export const isTtlDelete = (record: DynamoDBRecord): boolean =>
 
 export async function handleTableChange(deps: Deps, record: DynamoDBRecord, logger?: Pick<Logger, 'info'>): Promise<void> {
   const old = image(record.dynamodb?.OldImage);
+  const now = image(record.dynamodb?.NewImage);
+  const entity = (now ?? old)?.entity;
+
   if (isTtlDelete(record) && old?.entity === 'Cart') {
     const released = await releaseDeletedCart(deps, decodeCart(old));
     if (released > 0) logger?.info('Released a cart deleted by TTL', { cartId: old.cartId, lines: released });
+    return;
+  }
+
+  if (entity === 'Variant' && now) {
+    const variantId = now.variantId as string;
+    const at = record.dynamodb?.ApproximateCreationDateTime
+      ? new Date(record.dynamodb.ApproximateCreationDateTime * 1000).toISOString()
+      : deps.clock.now().toISOString();
+    for (const c of crossings(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now))) {
+      // Named by the stream record: a redelivery of this record names the same alert.
+      const alertId = `${c.variantId}:${c.locationId}:${record.dynamodb?.SequenceNumber ?? record.eventID}`;
+      if (await applyCrossing(deps, c, alertId, at)) logger?.info('Low-stock alert', { ...c, alertId });
+    }
+    return;
+  }
+
+  if (entity === 'Alert' && now && deps.publisher) {
+    const alert = decodeRecord<AlertRecord>(now)!;
+    const before = old ? decodeRecord<AlertRecord>(old) : undefined;
+    if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
+    else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
   }
 }

@@ -62,9 +62,29 @@ export function normaliseRecord(r: _Record, streamArn: string, isTtlDelete: (r: 
         : {}),
     dynamodb: {
       ...(r.dynamodb as DynamoDBRecord['dynamodb']),
+      ...(r.dynamodb?.NewImage ? { NewImage: restoreEmptyMaps(r.dynamodb.NewImage) } : {}),
+      ...(r.dynamodb?.OldImage ? { OldImage: restoreEmptyMaps(r.dynamodb.OldImage) } : {}),
       ApproximateCreationDateTime: created ? Math.floor(new Date(created as unknown as string).getTime() / 1000) : undefined,
     },
   } as DynamoDBRecord;
+}
+
+type Image = Record<string, unknown>;
+
+/**
+ * The streams client reads an empty map attribute (`{"M":{}}`) as `{}`; Lambda delivers `{"M":{}}`.
+ * This puts the `M` back, at any depth.
+ */
+export function restoreEmptyMaps(image: Image): DynamoDBRecord['dynamodb'] extends infer D ? (D extends { NewImage?: infer I } ? I : never) : never {
+  const fix = (av: unknown): unknown => {
+    if (!av || typeof av !== 'object') return av;
+    const v = av as Record<string, unknown>;
+    if (Object.keys(v).length === 0) return { M: {} };
+    if (v.M && typeof v.M === 'object') return { M: Object.fromEntries(Object.entries(v.M as Image).map(([k, x]) => [k, fix(x)])) };
+    if (Array.isArray(v.L)) return { L: v.L.map(fix) };
+    return v;
+  };
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v)])) as never;
 }
 
 export class StreamPoller {

@@ -84,6 +84,39 @@ describe('npm start', () => {
     }
   });
 
+  it('a cart hold that drops available below the threshold opens an alert, and its event reaches the events file', async () => {
+    const s = await startLocalService();
+    try {
+      await seed(s, 'sku-low');
+      expect((await http(`${s.url}/variants/sku-low`, 'PUT', { lowStockThreshold: 3 })).status).toBe(200);
+      await http(`${s.url}/carts/cart-low/lines/sku-low`, 'PUT', { quantity: 3, locationId: 'wh-1' });
+      const alerts = await eventually(
+        () => http(`${s.url}/alerts?status=open&locationId=wh-1`, 'GET'),
+        (r) => r.body.alerts.length > 0,
+      );
+      expect(alerts.body.alerts).toEqual([expect.objectContaining({ variantId: 'sku-low', locationId: 'wh-1', available: 2, threshold: 3, status: 'open' })]);
+      const events = await eventually(
+        async () => {
+          try {
+            return readFileSync(`${s.stateDir}/events.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+          } catch {
+            return [];
+          }
+        },
+        (e) => e.length > 0,
+      );
+      expect(events).toEqual([
+        expect.objectContaining({
+          source: 'inventory',
+          'detail-type': 'LowStockAlertOpened',
+          detail: expect.objectContaining({ variantId: 'sku-low', locationId: 'wh-1', available: 2, threshold: 3, eventId: expect.any(String) }),
+        }),
+      ]);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('says in one sentence when its port is taken', async () => {
     const s = await startLocalService();
     try {

@@ -97,7 +97,28 @@ describe('stream processing and the sweeper', () => {
         ]),
       },
     });
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  it('also reads variant and alert changes (low-stock crossings and their events)', () => {
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0] as {
+      Properties: { FilterCriteria: { Filters: { Pattern: string }[] } };
+    };
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Variant'] } } } },
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Alert'] } } } },
+      ]),
+    );
+  });
+
+  it('routes LowStockAlertOpened to a reordering queue that has its own dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['inventory'], 'detail-type': ['LowStockAlertOpened'] },
+      Targets: [Match.objectLike({ Arn: Match.anyValue(), DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    template.resourceCountIs('AWS::SQS::Queue', 3);
   });
 
   it('runs the sweeper every minute, two passes each time', () => {
@@ -108,7 +129,7 @@ describe('stream processing and the sweeper', () => {
   });
 
   it('outputs the API URL, table name and bus name', () => {
-    for (const name of ['ApiUrl', 'TableName', 'EventBusName']) template.hasOutput(name, {});
+    for (const name of ['ApiUrl', 'TableName', 'EventBusName', 'ReorderQueueUrl']) template.hasOutput(name, {});
     template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 });

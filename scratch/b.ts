@@ -1,2 +1,0 @@
-import * as z from 'zod';
-console.log(z.object({ a: z.string() }).parse({ a: 'x' }));

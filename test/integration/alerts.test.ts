@@ -1,0 +1,128 @@
+// Proves low-stock alerts from the table's real stream (DynamoDB Local): one transition and one event per crossing, in each
+// direction, despite duplicate deliveries and a failing PutEvents entry; nothing without a crossing; per-location thresholds.
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { adjustStock } from '../../functions/core/commands/adjust-stock';
+import { listAlerts } from '../../functions/core/commands/alerts';
+import { setCartLine } from '../../functions/core/commands/carts';
+import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
+import { putVariant } from '../../functions/core/commands/variants';
+import type { PublishedEvent } from '../../functions/core/ports';
+import { handleTableChange } from '../../functions/streams/on-table-change';
+import { StreamPoller } from '../../lib/local/stream-poller';
+import { createTestTable, type TestTable } from '../support/table';
+
+let t: TestTable;
+let poller: StreamPoller;
+const published: PublishedEvent[] = [];
+let failNext = 0;
+const delivered: DynamoDBRecord[] = [];
+
+beforeAll(async () => {
+  t = await createTestTable();
+  t.deps.publisher = {
+    publish: async (events) => {
+      if (failNext > 0) {
+        failNext--;
+        throw new Error('PutEvents failed for 1 entry (InternalFailure)');
+      }
+      published.push(...events);
+    },
+  };
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  poller = new StreamPoller({
+    endpoint: t.endpoint,
+    streamArn: t.streamArn,
+    intervalMs: 50,
+    maxRetries: 5,
+    handler: (event: DynamoDBStreamEvent) => {
+      delivered.push(...event.Records);
+      return processPartialResponse(event, (r: DynamoDBRecord) => handleTableChange(t.deps, r), processor, { context: {} as Context });
+    },
+  });
+  await putLocation(t.deps, 'wh-1', { name: 'Warehouse 1', type: 'warehouse' });
+  await putLocation(t.deps, 'wh-2', { name: 'Warehouse 2', type: 'warehouse' });
+  forgetCachedLocations();
+});
+afterAll(async () => {
+  await poller.stop();
+  await t.drop();
+});
+
+const settle = async () => {
+  // The test drives the poller itself (one consumer, as a shard has in AWS). Two empty polls in a row:
+  // everything written so far has been processed, and what that processing wrote too.
+  for (let quiet = 0; quiet < 2; ) quiet = (await poller.pollOnce()) === 0 ? quiet + 1 : 0;
+};
+const eventsFor = (variantId: string) => published.filter((e) => e.detail.variantId === variantId);
+const adjust = (variantId: string, locationId: string, change: { delta?: number; onHand?: number }) =>
+  adjustStock(t.deps, { variantId, locationId, reason: 'count', ...change }, `${variantId}-${Math.random()}`);
+
+test('a crossing down opens one alert and publishes one event; back up clears it; moves without a crossing publish nothing', async () => {
+  await putVariant(t.deps, 'sku-a', { lowStockThreshold: 5 });
+  await adjust('sku-a', 'wh-1', { onHand: 10 });
+  await adjust('sku-a', 'wh-1', { delta: -2 }); // 8: no crossing
+  await settle();
+  expect(eventsFor('sku-a')).toEqual([]);
+
+  await setCartLine(t.deps, 'cart-a', 'sku-a', { quantity: 4, locationId: 'wh-1' }); // available 4 < 5
+  await settle();
+  const [opened] = eventsFor('sku-a');
+  expect(eventsFor('sku-a')).toHaveLength(1);
+  expect(opened).toMatchObject({ detailType: 'LowStockAlertOpened', detail: { variantId: 'sku-a', locationId: 'wh-1', available: 4, threshold: 5 } });
+  expect(opened.detail.eventId).toBe(opened.id);
+
+  await adjust('sku-a', 'wh-1', { delta: -1 }); // 3: still low, no new event
+  await settle();
+  expect(eventsFor('sku-a')).toHaveLength(1);
+
+  await adjust('sku-a', 'wh-1', { delta: 2 }); // 5: back to the threshold, clears
+  await settle();
+  expect(eventsFor('sku-a').map((e) => e.detailType)).toEqual(['LowStockAlertOpened', 'LowStockAlertCleared']);
+  expect(eventsFor('sku-a')[1].detail).toMatchObject({ available: 5, threshold: 5, alertId: opened.detail.alertId });
+
+  const { alerts } = await listAlerts(t.deps, { locationId: 'wh-1' });
+  expect(alerts.filter((a) => a.variantId === 'sku-a')).toEqual([
+    expect.objectContaining({ status: 'cleared', available: 5, threshold: 5, clearedAt: expect.any(String) }),
+  ]);
+});
+
+test('duplicate deliveries of the same stream records change nothing and publish nothing new', async () => {
+  await putVariant(t.deps, 'sku-d', { lowStockThreshold: 3 });
+  await adjust('sku-d', 'wh-1', { onHand: 2 });
+  await settle();
+  expect(eventsFor('sku-d')).toHaveLength(1);
+  const records = delivered.filter((r) => JSON.stringify(r.dynamodb?.Keys).includes('sku-d'));
+  for (const r of records) await handleTableChange(t.deps, r);
+  await Promise.all(records.map((r) => handleTableChange(t.deps, r)));
+  await settle();
+  expect((await listAlerts(t.deps, { status: 'open' })).alerts.filter((a) => a.variantId === 'sku-d')).toHaveLength(1);
+  // The alert item's own record, redelivered, publishes again with the same eventId: subscribers de-duplicate on it.
+  expect(new Set(eventsFor('sku-d').map((e) => e.id)).size).toBe(1);
+});
+
+test('a failing PutEvents entry fails the record, which is retried until the event is out', async () => {
+  await putVariant(t.deps, 'sku-f', { lowStockThreshold: 10 });
+  failNext = 2;
+  await adjust('sku-f', 'wh-1', { onHand: 1 });
+  await settle();
+  expect(failNext).toBe(0);
+  expect(eventsFor('sku-f')).toHaveLength(1);
+  expect(eventsFor('sku-f')[0].detailType).toBe('LowStockAlertOpened');
+});
+
+test('per-location thresholds override the variant’s, and a threshold change can itself open an alert', async () => {
+  await putVariant(t.deps, 'sku-p', { lowStockThreshold: 2, locationThresholds: { 'wh-2': 8 } });
+  await adjust('sku-p', 'wh-1', { onHand: 5 });
+  await adjust('sku-p', 'wh-2', { onHand: 5 });
+  await settle();
+  expect(eventsFor('sku-p').map((e) => e.detail.locationId)).toEqual(['wh-2']);
+  await putVariant(t.deps, 'sku-p', { lowStockThreshold: 6 });
+  await settle();
+  expect(eventsFor('sku-p').map((e) => [e.detailType, e.detail.locationId])).toEqual([
+    ['LowStockAlertOpened', 'wh-2'],
+    ['LowStockAlertOpened', 'wh-1'],
+  ]);
+  const open = (await listAlerts(t.deps, { status: 'open', locationId: 'wh-1' })).alerts.filter((a) => a.variantId === 'sku-p');
+  expect(open).toEqual([expect.objectContaining({ threshold: 6, available: 5 })]);
+});
