@@ -80,11 +80,13 @@ async function main(): Promise<void> {
       current = cart();
       for (let i = 0; i < lines; i++) await api('PUT', `/carts/${current}/lines/${skus[i]}`, { quantity: 1, locationId: 'wh-1' });
     };
-    const checkedOut = async () => {
+    const checkedOut = async (): Promise<void> => {
       await cartOf(1);
       order = `o-${randomUUID()}`;
       await api('POST', `/carts/${current}/checkout`, { orderId: order });
     };
+    let po = '';
+    let transfer = '';
     const ops: Op[] = [
       { name: 'Add to cart (new line, at a location)', run: () => api('PUT', `/carts/${cart()}/lines/bench-1`, { quantity: 1, locationId: 'wh-1' }) },
       { name: 'Add to cart (new line, allocated by the service)', run: () => api('PUT', `/carts/${cart()}/lines/bench-1`, { quantity: 1 }) },
@@ -99,6 +101,20 @@ async function main(): Promise<void> {
         run: () => api('POST', `/orders/${order}/fulfillments`, { fulfillmentId: 'f-1', lines: [{ variantId: skus[0], locationId: 'wh-1', quantity: 1 }] }),
       },
       { name: 'Cancel an order (1 line)', prepare: checkedOut, run: () => api('POST', `/orders/${order}/cancel`, {}) },
+      {
+        name: 'Purchase order receipt (1 line)',
+        prepare: async () => {
+          po = (await api('POST', '/purchase-orders', { supplier: 'Bench', locationId: 'wh-1', lines: [{ variantId: skus[5], quantity: 10 }] })).purchaseOrderId;
+        },
+        run: () => api('POST', `/purchase-orders/${po}/receipts`, { receiptId: 'r-1', lines: [{ variantId: skus[5], quantity: 10 }] }),
+      },
+      {
+        name: 'Transfer completion (1 line)',
+        prepare: async () => {
+          transfer = (await api('POST', '/transfers', { fromLocationId: 'wh-1', toLocationId: 'wh-2', lines: [{ variantId: skus[6], quantity: 1 }] })).transferId;
+        },
+        run: () => api('POST', `/transfers/${transfer}/complete`, {}),
+      },
       { name: 'Availability, 1 variant', run: () => api('GET', `/availability?variantIds=${skus.slice(0, 1).join(',')}`) },
       { name: 'Availability, 10 variants', run: () => api('GET', `/availability?variantIds=${skus.slice(0, 10).join(',')}`) },
       { name: 'Availability, 100 variants', run: () => api('GET', `/availability?variantIds=${skus.join(',')}`) },

@@ -16,6 +16,8 @@ export interface VariantRecord extends VariantConfig {
   /** Moves on every configuration write (not on level changes): PUT /variants is read-modify-write. */
   configVersion: number;
   levels: Record<string, LevelRecord>;
+  /** Expected arrival dates of open purchase orders that bring this variant, by purchase order id. */
+  incomingEtas: Record<string, string>;
 }
 
 export const emptyLevels = (): LevelRecord => ({
@@ -136,7 +138,38 @@ export interface AlertRecord {
   version: number;
 }
 
-export type StoredRecord = HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord | AlertStateRecord | AlertRecord;
+export type PurchaseOrderStatus = 'open' | 'partially_received' | 'received' | 'cancelled';
+
+export interface PurchaseOrderRecord {
+  entity: 'PurchaseOrder';
+  purchaseOrderId: string;
+  supplier: string;
+  locationId: string;
+  expectedAt: string | null;
+  status: PurchaseOrderStatus;
+  /** By variant id. */
+  lines: Record<string, { ordered: number; received: number }>;
+  receipts: string[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type TransferStatus = 'pending' | 'completed' | 'cancelled';
+
+export interface TransferRecord {
+  entity: 'Transfer';
+  transferId: string;
+  fromLocationId: string;
+  toLocationId: string;
+  lines: { variantId: string; quantity: number }[];
+  status: TransferStatus;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type StoredRecord = PurchaseOrderRecord | TransferRecord | HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord | AlertStateRecord | AlertRecord;
 
 export interface MovementInfo {
   type: MovementType;
@@ -163,6 +196,8 @@ export interface LevelChange {
   movement: MovementInfo;
   /** Also require that the variant's policy, as it is at commit, allows backorders. */
   requireBackorderPolicy?: boolean;
+  /** Records (a date) or forgets (null) a purchase order's expected arrival on the variant's item. */
+  eta?: { purchaseOrderId: string; expectedAt: string | null };
   /** True when the variant has no item yet (as read by the command): the store creates it. */
   createsVariant?: boolean;
   /** The error to throw when `expect` does not hold, given the level as it was (undefined if absent). */

@@ -10,6 +10,8 @@ import type {
   IdempotencyRecord,
   LocationRecord,
   OrderRecord,
+  PurchaseOrderRecord,
+  TransferRecord,
   StockChange,
   VariantRecord,
 } from './model';
@@ -52,6 +54,11 @@ export interface InventoryStore {
   listExpiredCarts(before: string, options?: { variantId?: string; limit?: number }): Promise<CartRecord[]>;
 
   getOrder(orderId: string): Promise<OrderRecord | undefined>;
+
+  getPurchaseOrder(id: string): Promise<PurchaseOrderRecord | undefined>;
+  /** Newest first; status and location filter the pages (a page may be short). */
+  listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>>;
+  getTransfer(id: string): Promise<TransferRecord | undefined>;
 
   getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
   getAlert(alertId: string): Promise<AlertRecord | undefined>;

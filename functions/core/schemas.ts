@@ -305,3 +305,74 @@ export const Alert = z
 export type Alert = z.infer<typeof Alert>;
 export const AlertsQuery = z.strictObject({ locationId: Id.optional(), status: AlertStatus.optional() });
 export const AlertList = z.object({ alerts: z.array(Alert) }).meta({ id: 'AlertList' });
+
+// ---- purchase orders ----
+const SupplyLine = z.strictObject({ variantId: Id, quantity: PositiveQuantity });
+const distinctVariants = (lines: { variantId: string }[]) => new Set(lines.map((l) => l.variantId)).size === lines.length;
+
+export const CreatePurchaseOrderBody = z
+  .strictObject({
+    purchaseOrderId: Id.optional(),
+    supplier: z.string().trim().min(1).max(200),
+    locationId: Id,
+    expectedAt: IsoDate.optional(),
+    lines: z.array(SupplyLine).min(1).max(40).refine(distinctVariants, 'each variant may appear once'),
+  })
+  .meta({ id: 'CreatePurchaseOrderRequest' });
+export type CreatePurchaseOrderBody = z.infer<typeof CreatePurchaseOrderBody>;
+
+export const ReceiptBody = z
+  .strictObject({ receiptId: Id, lines: z.array(SupplyLine).min(1).max(40).refine(distinctVariants, 'each variant may appear once') })
+  .meta({ id: 'ReceiptRequest' });
+export type ReceiptBody = z.infer<typeof ReceiptBody>;
+
+export const PurchaseOrderStatus = z.enum(['open', 'partially_received', 'received', 'cancelled']);
+export const PurchaseOrder = z
+  .object({
+    purchaseOrderId: Id,
+    supplier: z.string(),
+    locationId: Id,
+    expectedAt: IsoDate.nullable(),
+    status: PurchaseOrderStatus,
+    lines: z.array(z.object({ variantId: Id, ordered: z.number().int(), received: z.number().int(), outstanding: z.number().int() })),
+    receipts: z.array(z.string()),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .meta({ id: 'PurchaseOrder' });
+export type PurchaseOrder = z.infer<typeof PurchaseOrder>;
+
+export const PurchaseOrdersQuery = z.strictObject({
+  status: PurchaseOrderStatus.optional(),
+  locationId: Id.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit.optional(),
+});
+export const PurchaseOrderPage = z
+  .object({ purchaseOrders: z.array(PurchaseOrder), cursor: z.string().nullable() })
+  .meta({ id: 'PurchaseOrderPage' });
+
+// ---- transfers ----
+export const CreateTransferBody = z
+  .strictObject({
+    transferId: Id.optional(),
+    fromLocationId: Id,
+    toLocationId: Id,
+    lines: z.array(SupplyLine).min(1).max(30).refine(distinctVariants, 'each variant may appear once'),
+  })
+  .refine((b) => b.fromLocationId !== b.toLocationId, { message: 'must differ from fromLocationId', path: ['toLocationId'] })
+  .meta({ id: 'CreateTransferRequest' });
+export type CreateTransferBody = z.infer<typeof CreateTransferBody>;
+
+export const Transfer = z
+  .object({
+    transferId: Id,
+    fromLocationId: Id,
+    toLocationId: Id,
+    status: z.enum(['pending', 'completed', 'cancelled']),
+    lines: z.array(z.object({ variantId: Id, quantity: z.number().int() })),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .meta({ id: 'Transfer' });
+export type Transfer = z.infer<typeof Transfer>;

@@ -48,7 +48,7 @@ export const LEVEL_FIELD = {
 export type Item = Record<string, unknown>;
 
 export const decodeVariant = (variantId: string, item: Item | undefined): VariantRecord => {
-  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels: {} };
+  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels: {}, incomingEtas: {} };
   const stored = (item.lv ?? {}) as Record<string, StoredLevel>;
   return {
     variantId,
@@ -59,6 +59,7 @@ export const decodeVariant = (variantId: string, item: Item | undefined): Varian
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
     levels: Object.fromEntries(Object.entries(stored).map(([loc, s]) => [loc, decodeLevel(s)])),
+    incomingEtas: (item.eta as Record<string, string>) ?? {},
   };
 };
 
@@ -70,6 +71,7 @@ export const newVariantItem = (variantId: string, levels: Record<string, StoredL
   ...defaultConfig(variantId),
   configVersion: 0,
   lv: levels,
+  eta: {},
 });
 
 export const encodeMovement = (m: Movement): Item => ({
@@ -105,6 +107,10 @@ export const recordKeys = (r: StoredRecord): Item => {
       return keys.orderKey(r.orderId);
     case 'Location':
       return { ...keys.locationKey(r.locationId), ...keys.locationListKeys(r.locationId) };
+    case 'PurchaseOrder':
+      return { ...keys.purchaseOrderKey(r.purchaseOrderId), ...keys.purchaseOrderListKeys(r.createdAt, r.purchaseOrderId) };
+    case 'Transfer':
+      return keys.transferKey(r.transferId);
     case 'AlertState':
       return keys.alertStateKey(r.variantId, r.locationId);
     case 'Alert':

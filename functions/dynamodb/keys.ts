@@ -80,3 +80,14 @@ export const alertListKeys = (status: 'open' | 'cleared', locationId: string, op
   GSI1PK: alertListPartition(status),
   GSI1SK: `${locationId}#${openedAt}#${variantId}`,
 });
+
+/**
+ * Purchase orders: one item each, listed through GSI1's `POS` partition by creation time (status and
+ * location are filters: back-office volumes).
+ */
+export const purchaseOrderKey = (id: string): Key => ({ PK: `PO#${id}`, SK: 'PO' });
+export const PURCHASE_ORDER_LIST_PARTITION = 'POS';
+export const purchaseOrderListKeys = (createdAt: string, id: string) => ({ GSI1PK: PURCHASE_ORDER_LIST_PARTITION, GSI1SK: `${createdAt}#${id}` });
+
+/** Transfers: one item each. */
+export const transferKey = (id: string): Key => ({ PK: `TRANSFER#${id}`, SK: 'TRANSFER' });

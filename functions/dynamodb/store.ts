@@ -20,6 +20,8 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentChangeError, DomainError, IdempotencyRaceError } from '../core/errors';
 import type {
+  PurchaseOrderRecord,
+  TransferRecord,
   AlertRecord,
   AlertStateRecord,
   CartRecord,
@@ -196,6 +198,7 @@ export class DynamoInventoryStore implements InventoryStore {
       for (const c of group) levels[c.locationId] = encodeLevel(applyDeltas(emptyLevels(), c.deltas));
       const x = new Expr();
       const { PK: _pk, SK: _sk, ...attributes } = newVariantItem(variantId, levels);
+      for (const c of group) if (c.eta?.expectedAt) (attributes.eta as Record<string, string>)[c.eta.purchaseOrderId] = c.eta.expectedAt;
       return {
         onFail: () => new ConcurrentChangeError('The variant item was created concurrently.'),
         item: {
@@ -251,6 +254,13 @@ export class DynamoInventoryStore implements InventoryStore {
         conds.push(guards.length ? guards.join(' AND ') : `attribute_exists(${loc})`);
       }
     }
+    const removes: string[] = [];
+    for (const c of group) {
+      if (!c.eta) continue;
+      const path = `${x.name('eta')}.${x.name(c.eta.purchaseOrderId)}`;
+      if (c.eta.expectedAt) sets.push(`${path} = ${x.value(c.eta.expectedAt)}`);
+      else removes.push(path);
+    }
     // A backorder is allowed by the variant's policy as it is now, not as the command read it.
     if (backorder) conds.push(`${x.name('backorderPolicy')} IN (${x.value('allow')}, ${x.value('preorder')})`);
     return {
@@ -259,7 +269,7 @@ export class DynamoInventoryStore implements InventoryStore {
         Update: {
           TableName: this.tableName,
           Key: keys.variantKey(variantId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: conds.join(' AND '),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...x.params(),
@@ -466,6 +476,7 @@ export class DynamoInventoryStore implements InventoryStore {
       `${x.name('locationThresholds')} = ${x.value(config.locationThresholds)}`,
       `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
       `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
+      `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
       ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),
     ];
     const condition =
@@ -623,6 +634,44 @@ export class DynamoInventoryStore implements InventoryStore {
       }),
     );
     return perShard.flat().map(decodeCart);
+  }
+
+  async getPurchaseOrder(id: string): Promise<PurchaseOrderRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.purchaseOrderKey(id), ConsistentRead: true }));
+    return decodeRecord<PurchaseOrderRecord>(Item);
+  }
+
+  async listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>> {
+    const idx = TABLE.indexes.byCollection;
+    const filters: string[] = [];
+    const values: Record<string, NativeAttributeValue> = { ':pk': keys.PURCHASE_ORDER_LIST_PARTITION };
+    if (options.status) {
+      filters.push('#status = :status');
+      values[':status'] = options.status;
+    }
+    if (options.locationId) {
+      filters.push('locationId = :loc');
+      values[':loc'] = options.locationId;
+    }
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': idx.partitionKey, ...(options.status ? { '#status': 'status' } : {}) },
+        ExpressionAttributeValues: values,
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: false,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+        Limit: options.limit,
+      }),
+    );
+    return { items: (out.Items ?? []).map((i) => decodeRecord<PurchaseOrderRecord>(i)!), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async getTransfer(id: string): Promise<TransferRecord | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.transferKey(id), ConsistentRead: true }));
+    return decodeRecord<TransferRecord>(Item);
   }
 
   async getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined> {

@@ -11,6 +11,17 @@ import { clearCart, getCart, removeCartLine, setCartLine } from '../core/command
 import { getLocation, listLocations, putLocation } from '../core/commands/locations';
 import { cancelOrder, checkout, fulfil, getOrder } from '../core/commands/orders';
 import { getAvailability, listMovements, stockReport } from '../core/commands/read-stock';
+import {
+  cancelPurchaseOrder,
+  cancelTransfer,
+  completeTransfer,
+  createPurchaseOrder,
+  createTransfer,
+  getPurchaseOrder,
+  getTransfer,
+  listPurchaseOrders,
+  receivePurchaseOrder,
+} from '../core/commands/supply';
 import { getVariant, putVariant } from '../core/commands/variants';
 import type { Deps } from '../core/deps';
 import type { IdempotencyRequest } from '../core/run-command';
@@ -50,4 +61,13 @@ export const operations: Operations = {
   cancelOrder: (d, i) => cancelOrder(d, i.params.orderId, i.body, i.idempotency),
   getOrder: (d, i) => getOrder(d, i.params.orderId),
   listAlerts: (d, i) => listAlerts(d, i.query),
+  createPurchaseOrder: (d, i) => createPurchaseOrder(d, i.body, i.idempotency),
+  listPurchaseOrders: (d, i) => listPurchaseOrders(d, i.query),
+  getPurchaseOrder: (d, i) => getPurchaseOrder(d, i.params.purchaseOrderId),
+  receivePurchaseOrder: (d, i) => receivePurchaseOrder(d, i.params.purchaseOrderId, i.body, i.idempotency),
+  cancelPurchaseOrder: (d, i) => cancelPurchaseOrder(d, i.params.purchaseOrderId, i.idempotency),
+  createTransfer: (d, i) => createTransfer(d, i.body, i.idempotency),
+  getTransfer: (d, i) => getTransfer(d, i.params.transferId),
+  completeTransfer: (d, i) => completeTransfer(d, i.params.transferId, i.idempotency),
+  cancelTransfer: (d, i) => cancelTransfer(d, i.params.transferId, i.idempotency),
 };

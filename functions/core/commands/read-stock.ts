@@ -5,9 +5,16 @@ import type { Movement, StockLevel, VariantAvailability } from '../schemas';
 import { activeLookup, isLow, locationLevels, sumLevels } from '../views';
 import { cachedLocations } from './locations';
 
-/** The date a shopper is shown: only for preorder, the configured date. */
-export const expectedDateOf = (v: VariantRecord): string | null =>
-  v.backorderPolicy === 'preorder' ? v.expectedAvailabilityDate : null;
+/**
+ * The date a shopper is shown, only for preorder: the configured date, else the earliest expected
+ * date of the open purchase orders that bring the variant.
+ */
+export const expectedDateOf = (v: VariantRecord): string | null => {
+  if (v.backorderPolicy !== 'preorder') return null;
+  if (v.expectedAvailabilityDate) return v.expectedAvailabilityDate;
+  const dates = Object.values(v.incomingEtas).sort();
+  return dates[0] ?? null;
+};
 
 export const isPurchasable = (v: VariantRecord, available: number): boolean =>
   available > 0 || v.backorderPolicy !== 'deny';

@@ -1,0 +1,224 @@
+// Proves purchase orders (partial, over and concurrent receipts, cancellation) and transfers (atomic, never moving reserved stock)
+// against DynamoDB Local, every call retried, every change in the ledger.
+import { adjustStock } from '../../functions/core/commands/adjust-stock';
+import { setCartLine } from '../../functions/core/commands/carts';
+import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
+import { getAvailability, listMovements } from '../../functions/core/commands/read-stock';
+import {
+  cancelPurchaseOrder,
+  cancelTransfer,
+  completeTransfer,
+  createPurchaseOrder,
+  createTransfer,
+  getPurchaseOrder,
+  listPurchaseOrders,
+  receivePurchaseOrder,
+} from '../../functions/core/commands/supply';
+import { getVariant, putVariant } from '../../functions/core/commands/variants';
+import { createTestTable, type TestTable } from '../support/table';
+
+let t: TestTable;
+let n = 0;
+const uid = (p: string) => `${p}-${++n}`;
+
+beforeAll(async () => {
+  t = await createTestTable();
+  for (const l of ['wh-1', 'wh-2', 'store-1']) await putLocation(t.deps, l, { name: l, type: 'warehouse' });
+  forgetCachedLocations();
+});
+afterAll(() => t.drop());
+
+const level = async (variantId: string, locationId: string) =>
+  (await getVariant(t.deps, variantId)).locations.find((l) => l.locationId === locationId);
+
+/** The ledger, summed per location, equals the levels. */
+async function ledgerMatches(variantId: string) {
+  const v = await getVariant(t.deps, variantId);
+  const { movements } = await listMovements(t.deps, variantId, { limit: 100 });
+  for (const l of v.locations) {
+    const mine = movements.filter((m) => m.locationId === l.locationId);
+    const sum = (f: 'onHand' | 'softReserved' | 'hardReserved' | 'incoming') => mine.reduce((s, m) => s + m.deltas[f], 0);
+    expect({ loc: l.locationId, onHand: sum('onHand'), soft: sum('softReserved'), hard: sum('hardReserved'), incoming: sum('incoming') }).toEqual({
+      loc: l.locationId,
+      onHand: l.onHand,
+      soft: l.softReserved,
+      hard: l.hardReserved,
+      incoming: l.incoming,
+    });
+  }
+}
+
+describe('purchase orders', () => {
+  it('raise incoming, receive in parts and over, and end received; incoming never below what is outstanding', async () => {
+    const a = uid('sku');
+    const b = uid('sku');
+    const po = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-1', expectedAt: '2027-01-15', lines: [{ variantId: a, quantity: 10 }, { variantId: b, quantity: 5 }] });
+    expect(po).toMatchObject({ status: 'open', expectedAt: '2027-01-15' });
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 0, incoming: 10, available: 0 });
+
+    const r1 = await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r1', lines: [{ variantId: a, quantity: 4 }] });
+    expect(r1.status).toBe('partially_received');
+    expect(r1.lines.find((l) => l.variantId === a)).toEqual({ variantId: a, ordered: 10, received: 4, outstanding: 6 });
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 4, incoming: 6, available: 4 });
+    // The same receipt again changes nothing.
+    await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r1', lines: [{ variantId: a, quantity: 4 }] });
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 4, incoming: 6 });
+
+    // Over-receipt: 8 arrive where 6 were outstanding.
+    const r2 = await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r2', lines: [{ variantId: a, quantity: 8 }, { variantId: b, quantity: 5 }] });
+    expect(r2.status).toBe('received');
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 12, incoming: 0, available: 12 });
+    expect(await level(b, 'wh-1')).toMatchObject({ onHand: 5, incoming: 0 });
+    await expect(receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r3', lines: [{ variantId: a, quantity: 1 }] })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    const moves = (await listMovements(t.deps, a, {})).movements;
+    expect(moves.map((m) => [m.type, m.reference])).toEqual([
+      ['po_created', `po:${po.purchaseOrderId}`],
+      ['po_receipt', `po:${po.purchaseOrderId}/receipt:r1`],
+      ['po_receipt', `po:${po.purchaseOrderId}/receipt:r2`],
+    ]);
+    await ledgerMatches(a);
+  });
+
+  it('refuses lines not on the order, unknown orders and locations, and a duplicate id', async () => {
+    const a = uid('sku');
+    const po = await createPurchaseOrder(t.deps, { purchaseOrderId: uid('po'), supplier: 'Acme', locationId: 'wh-1', lines: [{ variantId: a, quantity: 1 }] });
+    await expect(receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'x', lines: [{ variantId: 'other', quantity: 1 }] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(receivePurchaseOrder(t.deps, 'nope', { receiptId: 'x', lines: [{ variantId: a, quantity: 1 }] })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'nowhere', lines: [{ variantId: a, quantity: 1 }] })).rejects.toMatchObject({ code: 'not_found' });
+    // A retried creation returns the order; another order under the same id is refused.
+    expect(
+      await createPurchaseOrder(t.deps, { purchaseOrderId: po.purchaseOrderId, supplier: 'Acme', locationId: 'wh-1', lines: [{ variantId: a, quantity: 1 }] }),
+    ).toEqual(po);
+    await expect(
+      createPurchaseOrder(t.deps, { purchaseOrderId: po.purchaseOrderId, supplier: 'Acme', locationId: 'wh-1', lines: [{ variantId: a, quantity: 2 }] }),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await level(a, 'wh-1')).toMatchObject({ incoming: 1 });
+  });
+
+  it('cancellation takes what is outstanding out of incoming, once; a cancelled order cannot receive', async () => {
+    const a = uid('sku');
+    const po = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-2', lines: [{ variantId: a, quantity: 10 }] });
+    await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r1', lines: [{ variantId: a, quantity: 3 }] });
+    const cancelled = await cancelPurchaseOrder(t.deps, po.purchaseOrderId);
+    expect(cancelled.status).toBe('cancelled');
+    await cancelPurchaseOrder(t.deps, po.purchaseOrderId);
+    expect(await level(a, 'wh-2')).toMatchObject({ onHand: 3, incoming: 0 });
+    await expect(receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r2', lines: [{ variantId: a, quantity: 1 }] })).rejects.toMatchObject({
+      code: 'conflict',
+      details: { status: 'cancelled' },
+    });
+    await ledgerMatches(a);
+  });
+
+  it('concurrent receipts of one order all apply, each once', async () => {
+    const a = uid('sku');
+    const po = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-1', lines: [{ variantId: a, quantity: 20 }] });
+    const receipts = Array.from({ length: 8 }, (_, i) => ({ receiptId: `r${i % 5}`, lines: [{ variantId: a, quantity: 2 }] }));
+    await Promise.all(receipts.map((r) => receivePurchaseOrder(t.deps, po.purchaseOrderId, r)));
+    const after = await getPurchaseOrder(t.deps, po.purchaseOrderId);
+    expect(after.receipts.sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(after.lines[0]).toMatchObject({ received: 10, outstanding: 10 });
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 10, incoming: 10 });
+    await ledgerMatches(a);
+  });
+
+  it('give a preorder variant without a date the earliest expected date of its open orders', async () => {
+    const a = uid('sku');
+    await putVariant(t.deps, a, { backorderPolicy: 'preorder' });
+    const late = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-1', expectedAt: '2027-03-01', lines: [{ variantId: a, quantity: 1 }] });
+    const early = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-2', expectedAt: '2027-02-01', lines: [{ variantId: a, quantity: 1 }] });
+    const date = async () => (await getAvailability(t.deps, [a])).variants[0].expectedAvailabilityDate;
+    expect(await date()).toBe('2027-02-01');
+    await cancelPurchaseOrder(t.deps, early.purchaseOrderId);
+    expect(await date()).toBe('2027-03-01');
+    await receivePurchaseOrder(t.deps, late.purchaseOrderId, { receiptId: 'all', lines: [{ variantId: a, quantity: 1 }] });
+    expect(await date()).toBeNull();
+    await putVariant(t.deps, a, { expectedAvailabilityDate: '2027-06-01' });
+    expect(await date()).toBe('2027-06-01');
+  });
+
+  it('list by status and location, newest first, with a cursor', async () => {
+    const loc = 'store-1';
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await createPurchaseOrder(t.deps, { supplier: `S${i}`, locationId: loc, lines: [{ variantId: uid('sku'), quantity: 1 }] })).purchaseOrderId);
+    await cancelPurchaseOrder(t.deps, ids[0]);
+    const open = await listPurchaseOrders(t.deps, { status: 'open', locationId: loc, limit: 100 });
+    expect(open.purchaseOrders.map((p) => p.purchaseOrderId)).toEqual([ids[2], ids[1]]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listPurchaseOrders(t.deps, { locationId: loc, limit: 2, cursor });
+      seen.push(...page.purchaseOrders.map((p) => p.purchaseOrderId));
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([ids[2], ids[1], ids[0]]);
+  });
+});
+
+describe('transfers', () => {
+  it('move on-hand from source to destination atomically when completed; repeating changes nothing', async () => {
+    const a = uid('sku');
+    await adjustStock(t.deps, { variantId: a, locationId: 'wh-1', onHand: 10, reason: 'opening' }, uid('adj'));
+    const tr = await createTransfer(t.deps, { fromLocationId: 'wh-1', toLocationId: 'store-1', lines: [{ variantId: a, quantity: 4 }] });
+    expect(tr.status).toBe('pending');
+    expect(await createTransfer(t.deps, { transferId: tr.transferId, fromLocationId: 'wh-1', toLocationId: 'store-1', lines: [{ variantId: a, quantity: 4 }] })).toEqual(tr);
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 10 });
+    const done = await completeTransfer(t.deps, tr.transferId);
+    expect(done.status).toBe('completed');
+    await completeTransfer(t.deps, tr.transferId);
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 6, available: 6 });
+    expect(await level(a, 'store-1')).toMatchObject({ onHand: 4, available: 4 });
+    await expect(cancelTransfer(t.deps, tr.transferId)).rejects.toMatchObject({ code: 'conflict' });
+    const types = (await listMovements(t.deps, a, {})).movements.map((m) => [m.type, m.locationId, m.deltas.onHand]);
+    expect(types).toEqual(expect.arrayContaining([['transfer_out', 'wh-1', -4], ['transfer_in', 'store-1', 4]]));
+    await ledgerMatches(a);
+  });
+
+  it('never moves reserved stock: 409 insufficient_stock and nothing changed', async () => {
+    const a = uid('sku');
+    const b = uid('sku');
+    await adjustStock(t.deps, { variantId: a, locationId: 'wh-1', onHand: 5, reason: 'opening' }, uid('adj'));
+    await adjustStock(t.deps, { variantId: b, locationId: 'wh-1', onHand: 5, reason: 'opening' }, uid('adj'));
+    await setCartLine(t.deps, uid('cart'), a, { quantity: 3, locationId: 'wh-1' });
+    const tr = await createTransfer(t.deps, { fromLocationId: 'wh-1', toLocationId: 'wh-2', lines: [{ variantId: b, quantity: 5 }, { variantId: a, quantity: 3 }] });
+    await expect(completeTransfer(t.deps, tr.transferId)).rejects.toMatchObject({ code: 'insufficient_stock', details: { available: 2, variantId: a } });
+    expect(await level(b, 'wh-1')).toMatchObject({ onHand: 5 });
+    expect(await level(b, 'wh-2')).toBeUndefined();
+    const cancelled = await cancelTransfer(t.deps, tr.transferId);
+    expect(cancelled.status).toBe('cancelled');
+    await expect(completeTransfer(t.deps, tr.transferId)).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('a transfer racing cart holds for the last units: never both', async () => {
+    for (let round = 0; round < 5; round++) {
+      const a = uid('sku');
+      await adjustStock(t.deps, { variantId: a, locationId: 'wh-1', onHand: 3, reason: 'opening' }, uid('adj'));
+      const tr = await createTransfer(t.deps, { fromLocationId: 'wh-1', toLocationId: 'wh-2', lines: [{ variantId: a, quantity: 3 }] });
+      const [transfer, ...holds] = await Promise.allSettled([
+        completeTransfer(t.deps, tr.transferId),
+        ...Array.from({ length: 3 }, () => setCartLine(t.deps, uid('cart'), a, { quantity: 1, locationId: 'wh-1' })),
+      ]);
+      const held = holds.filter((h) => h.status === 'fulfilled').length;
+      const src = await level(a, 'wh-1');
+      expect(src!.available).toBeGreaterThanOrEqual(0);
+      if (transfer.status === 'fulfilled') {
+        expect(held).toBe(0);
+        expect(src).toMatchObject({ onHand: 0, softReserved: 0 });
+        expect(await level(a, 'wh-2')).toMatchObject({ onHand: 3 });
+      } else {
+        expect(transfer.reason).toMatchObject({ code: 'insufficient_stock' });
+        expect(held).toBeGreaterThan(0);
+        expect(src).toMatchObject({ onHand: 3, softReserved: held });
+      }
+      await ledgerMatches(a);
+    }
+  });
+
+  it('refuses the same location twice and unknown locations', async () => {
+    await expect(createTransfer(t.deps, { fromLocationId: 'wh-1', toLocationId: 'nowhere', lines: [{ variantId: 'x', quantity: 1 }] })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
