@@ -25,7 +25,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { systemClock } from '../functions/core/ports';
 import type { Deps } from '../functions/core/deps';
 import { DynamoInventoryStore } from '../functions/dynamodb/store';
+import { authConfigFromEnv, createTokenVerifier } from '../functions/http/auth';
 import { dispatch } from '../functions/http/dispatch';
+import { matchRoute, routes, type Role } from '../lib/routes';
 import { startLocal } from '../lib/local/assembly';
 import { freePort, LOCAL_AWS_ENV } from '../lib/local/dynamodb-local';
 import { transactionUnits } from './capacity-model';
@@ -51,10 +53,17 @@ async function main(): Promise<void> {
   const floorRaw = new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1' });
   const floorClient = DynamoDBDocumentClient.from(floorRaw, { marshallOptions: { removeUndefinedValues: true } });
   const deps: Deps = { store: new DynamoInventoryStore(doc, local.tableName), clock: systemClock, holdSeconds: 1800 };
+  const verifier = createTokenVerifier(authConfigFromEnv());
+  // Every call carries the token of the role its route needs, as a client would.
+  const authHeader = (method: string, p: string): Record<string, string> => {
+    const m = matchRoute(method, new URL(p, 'http://x').pathname);
+    const role = m.kind === 'found' ? routes[m.operationId].role : 'public';
+    return role === 'public' ? {} : { authorization: `Bearer ${local.tokens[role as Role]}` };
+  };
   const out: string[] = [];
   try {
     const api = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
-      dispatch(deps, event(method, p, body, headers)).then((r) => {
+      dispatch(deps, event(method, p, body, { ...authHeader(method, p), ...headers }), verifier).then((r) => {
         if ((r.statusCode ?? 200) >= 300) throw new Error(`${method} ${p} → ${r.statusCode} ${r.body}`);
         return JSON.parse(r.body ?? 'null');
       });
@@ -176,7 +185,8 @@ async function main(): Promise<void> {
     const httpCall = (method: string, p: string, body?: unknown) =>
       new Promise<string>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
-        const req = request(`${base}${p}`, { method, agent, headers: payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
+        const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
+        const req = request(`${base}${p}`, { method, agent, headers }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (text += c));
@@ -290,7 +300,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         const res = await fetch(`${base}/carts/flash-${i}/lines/flash`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...authHeader('PUT', '/carts/x/lines/flash') },
           body: JSON.stringify({ quantity: 1, locationId: 'wh-1' }),
         });
         await res.text();
@@ -353,7 +363,7 @@ function coldStart(): string[] {
       const probe = spawnSync(
         process.execPath,
         ['-e', `const t=process.hrtime.bigint();require(${JSON.stringify(file)});console.log(Number(process.hrtime.bigint()-t)/1e6)`],
-        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), TABLE_NAME: 'bench', EVENT_BUS_NAME: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), JWT_ISSUER: 'https://issuer.example', JWT_JWKS_URI: 'https://issuer.example/jwks.json', TABLE_NAME: 'bench', EVENT_BUS_NAME: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
       );
       const t = Number(probe.stdout.trim());
       if (probe.status !== 0 || !Number.isFinite(t) || t <= 0) throw new Error(`loading ${file} failed: ${probe.stderr}`);

@@ -5,10 +5,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig } from './commons/config';
 import { createDeps } from './commons/deps';
 import { logger } from './commons/logger';
+import { authConfigFromEnv, createTokenVerifier } from './http/auth';
 import { dispatch } from './http/dispatch';
 import { errorResponse } from './http/respond';
 
 const deps = createDeps(loadConfig());
+const verifier = createTokenVerifier(authConfigFromEnv());
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(injectLambdaContext(logger))
@@ -17,4 +19,4 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
       request.response = errorResponse(request.error, logger);
     },
   })
-  .handler((event) => dispatch(deps, event));
+  .handler((event) => dispatch(deps, event, verifier));

@@ -9,6 +9,7 @@ import { matchRoute, operationForRouteKey, routes, type OperationId, type RouteS
 import type { Deps } from '../core/deps';
 import { DomainError, IdempotencyRaceError } from '../core/errors';
 import type { IdempotencyRequest } from '../core/run-command';
+import { authorize, type TokenVerifier } from './auth';
 import { json } from './respond';
 import { operations, type OperationInput } from './operations';
 
@@ -54,9 +55,14 @@ function validate<S extends z.ZodType>(schema: S | undefined, value: unknown, wh
 const fingerprint = (operationId: string, params: unknown, body: unknown): string =>
   createHash('sha256').update(JSON.stringify([operationId, params, body])).digest('hex');
 
-export async function dispatch(deps: Deps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+export async function dispatch(
+  deps: Deps,
+  event: APIGatewayProxyEventV2,
+  verifier: TokenVerifier,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const { operationId, params: rawParams } = resolve(event);
   const route: RouteSpec = routes[operationId];
+  const role = await authorize(route.role, event, verifier);
   const rawBody = route.body ? parseBody(event) : undefined;
   const params = validate(route.params, rawParams, 'params');
   const query = validate(route.query, event.queryStringParameters ?? {}, 'query');
@@ -71,7 +77,8 @@ export async function dispatch(deps: Deps, event: APIGatewayProxyEventV2): Promi
           issues: [{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }],
         });
       }
-      idempotency = { key, fingerprint: fingerprint(operationId, params, body), statusCode: route.response.status };
+      // Keys are per caller role: two clients cannot collide on a key.
+      idempotency = { key: `${role}:${key}`, fingerprint: fingerprint(operationId, params, body), statusCode: route.response.status };
       const replay = await replayed(deps, idempotency);
       if (replay) return replay;
     }

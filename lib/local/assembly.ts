@@ -9,12 +9,14 @@
  * is set before they are imported.
  */
 import { mkdirSync } from 'node:fs';
+import type { Role } from '../routes';
 import path from 'node:path';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-server';
 import { StreamPoller } from './stream-poller';
+import { ensureLocalAuth } from './tokens';
 import { itemKey, startTtlStandIn } from './ttl-stand-in';
 
 export interface LocalOptions {
@@ -44,6 +46,8 @@ export interface LocalAssembly {
   eventBusEndpoint: string;
   eventsFile: string;
   tableName: string;
+  /** A ready-to-use bearer token per role (also in <stateDir>/tokens.json). */
+  tokens: Record<Role, string>;
   /** Runs one sweep now (tests use it instead of waiting for the interval). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -72,7 +76,11 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     const bus: LocalEventBus = await startLocalEventBus({ eventsFile });
     stops.push(bus.stop);
 
+    const auth = ensureLocalAuth(stateDir);
     Object.assign(process.env, LOCAL_AWS_ENV, {
+      JWT_ISSUER: auth.issuer,
+      JWT_AUDIENCE: auth.audience,
+      JWT_JWKS_FILE: auth.jwksFile,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: tableName,
       EVENT_BUS_NAME: 'inventory-local',
@@ -128,6 +136,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       eventBusEndpoint: bus.endpoint,
       eventsFile,
       tableName,
+      tokens: auth.tokens,
       sweep,
       stop: stopAll,
     };

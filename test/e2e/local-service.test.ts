@@ -1,35 +1,40 @@
 // Proves `npm start` end to end over HTTP: the API, the sweeper and the TTL stream path releasing a lapsed hold, the EventBridge stand-in, persistence across restarts, clean shutdown.
 import { readFileSync } from 'node:fs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { eventually, http, javaProcessesFor, startLocalService, type LocalService } from '../support/local-service';
+import { api, eventually, http, javaProcessesFor, startLocalService, type LocalService } from '../support/local-service';
 
 jest.setTimeout(120_000);
 
 async function seed(s: LocalService, sku: string) {
-  expect((await http(`${s.url}/locations/wh-1`, 'PUT', { name: 'Warehouse', type: 'warehouse' })).status).toBe(200);
-  const adj = await http(`${s.url}/stock/adjustments`, 'POST', { variantId: sku, locationId: 'wh-1', onHand: 5, reason: 'opening stock' });
+  expect((await api(s, `/locations/wh-1`, 'PUT', { name: 'Warehouse', type: 'warehouse' })).status).toBe(200);
+  const adj = await api(s, `/stock/adjustments`, 'POST', { variantId: sku, locationId: 'wh-1', onHand: 5, reason: 'opening stock' });
   expect(adj).toMatchObject({ status: 200, body: { onHand: 5, available: 5 } });
 }
 
 const available = async (s: LocalService, sku: string) =>
-  (await http(`${s.url}/availability?variantIds=${sku}`, 'GET')).body.variants[0].available as number;
+  (await api(s, `/availability?variantIds=${sku}`, 'GET')).body.variants[0].available as number;
 
 describe('npm start', () => {
   it('serves the API; the sweeper brings a lapsed hold back; data survives a restart; SIGTERM stops Java too', async () => {
     const s = await startLocalService({ CART_HOLD_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '1', LOCAL_TTL_INTERVAL_SECONDS: '3600' });
     try {
-      expect(await http(`${s.url}/health`, 'GET')).toMatchObject({ status: 200, body: { status: 'ok' } });
-      expect((await http(`${s.url}/openapi.json`, 'GET')).body.openapi).toBe('3.0.3');
-      expect(await http(`${s.url}/nowhere`, 'GET')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
-      expect(await http(`${s.url}/stock/adjustments`, 'POST', '{oops')).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
+      expect(await api(s, `/health`, 'GET')).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect((await api(s, `/openapi.json`, 'GET')).body.openapi).toBe('3.0.3');
+      expect(await http(`${s.url}/locations`, 'GET')).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+      expect(await http(`${s.url}/locations`, 'GET', undefined, { authorization: `Bearer ${s.tokens.storefront}` })).toMatchObject({
+        status: 403,
+        body: { error: { code: 'forbidden' } },
+      });
+      expect(await api(s, `/nowhere`, 'GET')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+      expect(await api(s, `/stock/adjustments`, 'POST', '{oops')).toMatchObject({ status: 400, body: { error: { code: 'malformed_json' } } });
       await seed(s, 'sku-e2e');
-      const hold = await http(`${s.url}/carts/cart-1/lines/sku-e2e`, 'PUT', { quantity: 3 });
+      const hold = await api(s, `/carts/cart-1/lines/sku-e2e`, 'PUT', { quantity: 3 });
       expect(hold).toMatchObject({ status: 200, body: { quantity: 3, allocations: [{ locationId: 'wh-1', quantity: 3 }] } });
       expect(await available(s, 'sku-e2e')).toBe(2);
       expect(await eventually(() => available(s, 'sku-e2e'), (a) => a === 5)).toBe(5);
-      const cart = await http(`${s.url}/carts/cart-1`, 'GET');
+      const cart = await api(s, `/carts/cart-1`, 'GET');
       expect(cart.body.lines[0]).toMatchObject({ quantity: 3, expired: true });
-      const moves = await http(`${s.url}/variants/sku-e2e/movements`, 'GET');
+      const moves = await api(s, `/variants/sku-e2e/movements`, 'GET');
       expect(moves.body.movements.map((m: { type: string }) => m.type)).toEqual(['adjustment', 'cart_hold', 'hold_expired']);
     } finally {
       expect(await s.stop()).toBe(0);
@@ -39,7 +44,7 @@ describe('npm start', () => {
     const again = await startLocalService(s.env, s.stateDir);
     try {
       expect(await available(again, 'sku-e2e')).toBe(5);
-      expect((await http(`${again.url}/locations`, 'GET')).body.locations).toHaveLength(1);
+      expect((await api(again, `/locations`, 'GET')).body.locations).toHaveLength(1);
     } finally {
       await again.stop();
     }
@@ -50,12 +55,12 @@ describe('npm start', () => {
     const s = await startLocalService({ CART_HOLD_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '3600', LOCAL_TTL_INTERVAL_SECONDS: '1' });
     try {
       await seed(s, 'sku-ttl');
-      await http(`${s.url}/carts/cart-ttl/lines/sku-ttl`, 'PUT', { quantity: 4, locationId: 'wh-1' });
+      await api(s, `/carts/cart-ttl/lines/sku-ttl`, 'PUT', { quantity: 4, locationId: 'wh-1' });
       expect(await available(s, 'sku-ttl')).toBe(1);
       expect(await eventually(() => available(s, 'sku-ttl'), (a) => a === 5)).toBe(5);
-      const moves = await http(`${s.url}/variants/sku-ttl/movements`, 'GET');
+      const moves = await api(s, `/variants/sku-ttl/movements`, 'GET');
       expect(moves.body.movements.at(-1)).toMatchObject({ type: 'hold_expired', reason: 'cart hold expired (deleted by TTL)' });
-      expect((await http(`${s.url}/carts/cart-ttl`, 'GET')).body.lines).toEqual([]);
+      expect((await api(s, `/carts/cart-ttl`, 'GET')).body.lines).toEqual([]);
     } finally {
       await s.stop();
     }
@@ -88,10 +93,10 @@ describe('npm start', () => {
     const s = await startLocalService();
     try {
       await seed(s, 'sku-low');
-      expect((await http(`${s.url}/variants/sku-low`, 'PUT', { lowStockThreshold: 3 })).status).toBe(200);
-      await http(`${s.url}/carts/cart-low/lines/sku-low`, 'PUT', { quantity: 3, locationId: 'wh-1' });
+      expect((await api(s, `/variants/sku-low`, 'PUT', { lowStockThreshold: 3 })).status).toBe(200);
+      await api(s, `/carts/cart-low/lines/sku-low`, 'PUT', { quantity: 3, locationId: 'wh-1' });
       const alerts = await eventually(
-        () => http(`${s.url}/alerts?status=open&locationId=wh-1`, 'GET'),
+        () => api(s, `/alerts?status=open&locationId=wh-1`, 'GET'),
         (r) => r.body.alerts.length > 0,
       );
       expect(alerts.body.alerts).toEqual([expect.objectContaining({ variantId: 'sku-low', locationId: 'wh-1', available: 2, threshold: 3, status: 'open' })]);

@@ -4,7 +4,10 @@ import { putLocation } from '../../functions/core/commands/locations';
 import { getVariant } from '../../functions/core/commands/variants';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
+import { testAuth } from '../support/auth';
 import { createTestTable, type TestTable } from '../support/table';
+
+const auth = testAuth();
 
 let t: TestTable;
 beforeAll(async () => {
@@ -19,12 +22,12 @@ const post = async (path: string, body: unknown, key?: string) => {
     routeKey: '$default',
     rawPath: path,
     rawQueryString: '',
-    headers: key ? { 'idempotency-key': key } : {},
+    headers: { ...auth.headerFor('POST', path), ...(key ? { 'idempotency-key': key } : {}) },
     requestContext: { http: { method: 'POST', path } },
     body: JSON.stringify(body),
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
-  const r = await dispatch(t.deps, e).catch((err: unknown) => errorResponse(err));
+  const r = await dispatch(t.deps, e, auth.verifier).catch((err: unknown) => errorResponse(err));
   return { status: r.statusCode, body: JSON.parse(r.body ?? 'null'), replayed: r.headers?.['idempotent-replayed'] === 'true' };
 };
 

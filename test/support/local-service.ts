@@ -1,12 +1,15 @@
 /** Runs `npm start`'s entry (bin/local.ts) as a child process for end-to-end tests, and stops it. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { matchRoute, routes, type Role } from '../../lib/routes';
 
 export interface LocalService {
   url: string;
+  /** The bearer tokens `npm start` wrote to <stateDir>/tokens.json. */
+  tokens: Record<Role, string>;
   stateDir: string;
   output: () => string;
   env: Record<string, string>;
@@ -40,6 +43,7 @@ export async function startLocalService(env: Record<string, string> = {}, stateD
   const url = /listening on (http:\/\/\S+)/.exec(out)![1];
   return {
     url,
+    tokens: JSON.parse(readFileSync(path.join(dir, 'tokens.json'), 'utf8')) as Record<Role, string>,
     stateDir: dir,
     env: fullEnv,
     output: () => out,
@@ -71,4 +75,12 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
     if (ok(v) || Date.now() > deadline) return v;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Calls the service as the client whose role the route needs (its token from tokens.json). */
+export function api(s: LocalService, p: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
+  const m = matchRoute(method, new URL(p, 'http://x').pathname);
+  const role = m.kind === 'found' ? routes[m.operationId].role : 'public';
+  const auth: Record<string, string> = role === 'public' ? {} : { authorization: `Bearer ${s.tokens[role as Role]}` };
+  return http(`${s.url}${p}`, method, body, { ...auth, ...headers });
 }

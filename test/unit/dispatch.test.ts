@@ -3,6 +3,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
 import { dispatch, MAX_BODY_BYTES } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
+import { testAuth } from '../support/auth';
+
+const auth = testAuth();
 
 // No call here may reach the store: any use fails the test.
 const store = new Proxy({}, { get: (_t, p) => () => Promise.reject(new Error(`store.${String(p)} was called`)) });
@@ -14,7 +17,7 @@ const event = (method: string, path: string, body?: string, headers: Record<stri
     routeKey: '$default',
     rawPath: path,
     rawQueryString: '',
-    headers,
+    headers: { ...auth.headerFor(method, path), ...headers },
     requestContext: { http: { method, path } },
     body,
     isBase64Encoded: false,
@@ -22,7 +25,7 @@ const event = (method: string, path: string, body?: string, headers: Record<stri
 
 const call = async (e: APIGatewayProxyEventV2) => {
   try {
-    const r = await dispatch(deps, e);
+    const r = await dispatch(deps, e, auth.verifier);
     return { status: r.statusCode, body: JSON.parse(r.body ?? 'null'), headers: r.headers };
   } catch (err) {
     const r = errorResponse(err);

@@ -1,0 +1,83 @@
+/**
+ * Who may call what. Every route names one role (lib/routes.ts); a caller's roles are the scopes of its
+ * JWT (`inventory/<role>`). In AWS, API Gateway's JWT authorizer verifies the token and passes its claims;
+ * the handler checks the scope again from those claims (defence in depth: a gateway without the
+ * authorizer still cannot let a storefront token adjust stock, because then there are no claims and
+ * the handler verifies the bearer token itself, with the same code the local server runs).
+ */
+import { readFileSync } from 'node:fs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { JwtVerifier } from 'aws-jwt-verify';
+import type { Access, Role } from '../../lib/routes';
+import { ROLES } from '../../lib/routes';
+import { DomainError } from '../core/errors';
+
+export const SCOPE_PREFIX = 'inventory/';
+export const scopeOf = (role: Role): string => `${SCOPE_PREFIX}${role}`;
+
+export type Claims = Record<string, unknown>;
+
+/** Verifies a bearer token's signature, expiry, issuer and audience; throws if it fails. */
+export interface TokenVerifier {
+  verify(token: string): Promise<Claims>;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  /** null: not checked (Cognito access tokens carry client_id, not aud). */
+  audience: string | null;
+  /** Where the signing keys are published (AWS: Cognito's JWKS URL). */
+  jwksUri?: string;
+  /** A JWKS on disk (the local assembly's key). */
+  jwksFile?: string;
+}
+
+export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const issuer = env.JWT_ISSUER;
+  if (!issuer) throw new Error('Environment variable JWT_ISSUER is required');
+  if (!env.JWT_JWKS_URI && !env.JWT_JWKS_FILE) throw new Error('JWT_JWKS_URI or JWT_JWKS_FILE is required');
+  return { issuer, audience: env.JWT_AUDIENCE || null, jwksUri: env.JWT_JWKS_URI || undefined, jwksFile: env.JWT_JWKS_FILE || undefined };
+}
+
+export function createTokenVerifier(config: AuthConfig): TokenVerifier {
+  const verifier = JwtVerifier.create({
+    issuer: config.issuer,
+    audience: config.audience,
+    jwksUri: config.jwksUri ?? `file://${config.jwksFile}`,
+  });
+  if (config.jwksFile) verifier.cacheJwks(JSON.parse(readFileSync(config.jwksFile, 'utf8')));
+  return { verify: async (token) => (await verifier.verify(token)) as unknown as Claims };
+}
+
+/** The roles a token's scopes grant. */
+export const rolesOf = (claims: Claims): Role[] => {
+  const raw = claims.scope ?? claims.scp;
+  const scopes = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/) : [];
+  return ROLES.filter((r) => scopes.includes(scopeOf(r)));
+};
+
+const unauthorized = (why: string) => new DomainError('unauthorized', `A valid bearer token is required: ${why}.`);
+
+/** Checks the caller against the route's role: 401 without a valid token, 403 with the wrong role. */
+export async function authorize(access: Access, event: APIGatewayProxyEventV2, verifier: TokenVerifier): Promise<Role | null> {
+  if (access === 'public') return null;
+  const fromGateway = (event.requestContext as { authorizer?: { jwt?: { claims?: Claims } } }).authorizer?.jwt?.claims;
+  let claims = fromGateway;
+  if (!claims) {
+    const header = event.headers?.authorization ?? event.headers?.Authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw unauthorized('none was sent');
+    try {
+      claims = await verifier.verify(match[1]);
+    } catch (err) {
+      throw unauthorized((err as Error).name === 'JwtExpiredError' ? 'it has expired' : 'it could not be verified');
+    }
+  }
+  const roles = rolesOf(claims);
+  if (!roles.includes(access)) {
+    throw new DomainError('forbidden', `This route needs the ${access} role; the token grants ${roles.length ? roles.join(', ') : 'none'}.`, {
+      requiredRole: access,
+    });
+  }
+  return access;
+}
