@@ -1,11 +1,20 @@
-/** The CDK app: `npx cdk synth` / `npx cdk deploy`. Context `cartHoldSeconds` overrides the hold period. */
+/**
+ * The CDK app: `npx cdk synth` / `npx cdk deploy`. Context: `cartHoldSeconds`, `jwtIssuer` and `jwtAudience` (an existing
+ * identity provider instead of the Cognito pool), `dashboardOrigin` (the only origin CORS allows).
+ */
 import { App } from 'aws-cdk-lib';
 import { InventoryStack } from '../lib/inventory-stack';
 
 const app = new App();
 const hold = app.node.tryGetContext('cartHoldSeconds') as string | undefined;
+const issuer = app.node.tryGetContext('jwtIssuer') as string | undefined;
+const audience = app.node.tryGetContext('jwtAudience') as string | undefined;
 new InventoryStack(app, 'InventoryService', {
   description: 'Inventory service: stock levels, reservations, purchase orders, transfers, low-stock alerts',
   cartHoldSeconds: hold ? Number(hold) : undefined,
+  auth: issuer
+    ? { issuer, audience: audience?.split(',').map((a) => a.trim()).filter(Boolean) }
+    : { domainPrefix: app.node.tryGetContext('cognitoDomainPrefix') as string | undefined },
+  corsOrigin: app.node.tryGetContext('dashboardOrigin') as string | undefined,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -5,11 +5,16 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { InventoryAuth, type InventoryAuthProps } from './constructs/auth';
 import { InventoryHttpApi } from './constructs/http-api';
 import { InventoryTable } from './constructs/inventory-table';
 import { ServiceFunction } from './constructs/service-function';
 
 export interface InventoryStackProps extends StackProps {
+  /** An existing identity provider (context jwtIssuer / jwtAudience). @default a Cognito user pool */
+  auth?: InventoryAuthProps;
+  /** The dashboard origin CORS allows (context dashboardOrigin). @default no CORS */
+  corsOrigin?: string;
   /** How long a cart's holds last after its last change (CART_HOLD_SECONDS). @default 1800 */
   cartHoldSeconds?: number;
 }
@@ -25,12 +30,13 @@ export class InventoryStack extends Stack {
     const bus = new EventBus(this, 'Bus', { description: 'Inventory service events (LowStockAlertOpened, LowStockAlertCleared)' });
     const holdSeconds = String(props.cartHoldSeconds ?? 1800);
 
+    const auth = new InventoryAuth(this, 'Auth', props.auth);
     const api = new ServiceFunction(this, 'HttpApiFunction', {
       entry: 'http-api.ts',
       description: 'Every route of the inventory HTTP API',
-      environment: { CART_HOLD_SECONDS: holdSeconds },
+      environment: { CART_HOLD_SECONDS: holdSeconds, ...auth.handlerEnvironment },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']);
-    const http = new InventoryHttpApi(this, 'Http', { handler: api });
+    const http = new InventoryHttpApi(this, 'Http', { handler: api, authorizer: auth.authorizer, corsOrigin: props.corsOrigin });
 
     const streamDlq = new Queue(this, 'StreamDeadLetters', {
       retentionPeriod: Duration.days(14),
@@ -100,6 +106,12 @@ export class InventoryStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the HTTP API' });
+    if (auth.userPool) {
+      new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId, description: 'Token endpoint: https://<domain>/oauth2/token' });
+      for (const [role, client] of Object.entries(auth.clients)) {
+        new CfnOutput(this, `${role}ClientId`, { value: client.userPoolClientId, description: `App client for the ${role} role (client credentials)` });
+      }
+    }
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'ReorderQueueUrl', { value: reorderQueue.queueUrl, description: 'LowStockAlertOpened events, for reordering automation' });

@@ -10,6 +10,8 @@ import * as s from '../functions/core/schemas';
 export type Role = 'storefront' | 'orders' | 'backoffice';
 export const ROLES: readonly Role[] = ['storefront', 'orders', 'backoffice'];
 export type Access = Role | 'public';
+/** The OAuth scope that grants a role (Cognito resource server `inventory`). */
+export const scopeOf = (role: Role): string => `inventory/${role}`;
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 export interface RouteSpec {

@@ -9,11 +9,9 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { Access, Role } from '../../lib/routes';
-import { ROLES } from '../../lib/routes';
+import { ROLES, scopeOf } from '../../lib/routes';
 import { DomainError } from '../core/errors';
 
-export const SCOPE_PREFIX = 'inventory/';
-export const scopeOf = (role: Role): string => `${SCOPE_PREFIX}${role}`;
 
 export type Claims = Record<string, unknown>;
 

@@ -1,20 +1,33 @@
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, type RouteSpec } from '../routes';
+import { routes, scopeOf, type Role, type RouteSpec } from '../routes';
 
 export interface InventoryHttpApiProps {
   /** The function that serves every route (functions/http-api.ts). */
   handler: IFunction;
+  /** Verifies the JWT of every non-public route; each such route also requires its role's scope. */
+  authorizer: IHttpRouteAuthorizer;
+  /** The dashboard's origin, the only one CORS allows. @default no CORS */
+  corsOrigin?: string;
+  /** Steady-state requests per second across the API. @default 1000 */
+  throttleRate?: number;
+  /** Burst capacity. @default 2000 */
+  throttleBurst?: number;
 }
 
 /**
  * API Gateway HTTP API (payload 2.0) with one route per entry of lib/routes.ts, all served by the same
- * handler, and a `$default` route so that unknown paths and methods get the service's own 404/405 body.
+ * handler; every non-public route behind the JWT authorizer and its role's scope (a route without a role
+ * does not compile); a `$default` route so unknown paths and methods get the service's own 404/405 body;
+ * stage throttling and access logs.
  */
 export class InventoryHttpApi extends Construct {
   readonly api: HttpApi;
+  readonly stage: HttpStage;
 
   constructor(scope: Construct, id: string, props: InventoryHttpApiProps) {
     super(scope, id);
@@ -22,9 +35,35 @@ export class InventoryHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: 'Inventory service HTTP API (contract: shared/API.md, schema: /openapi.json)',
       defaultIntegration: integration,
+      createDefaultStage: false,
+      ...(props.corsOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [props.corsOrigin],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRate ?? 1000, burstLimit: props.throttleBurst ?? 2000 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
     for (const route of Object.values(routes) as RouteSpec[]) {
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      const guarded = route.role !== 'public';
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: guarded ? props.authorizer : new HttpNoneAuthorizer(),
+        ...(guarded ? { authorizationScopes: [scopeOf(route.role as Role)] } : {}),
+      });
     }
   }
 }

@@ -133,3 +133,56 @@ describe('stream processing and the sweeper', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 });
+
+describe('access control', () => {
+  const routeResources = () =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r as { Properties: { RouteKey: string; AuthorizationType?: string; AuthorizationScopes?: string[] } }).Properties,
+    );
+
+  it('puts every non-public route behind the JWT authorizer with its role’s scope, and the public ones in front', () => {
+    for (const r of Object.values(routes) as RouteSpec[]) {
+      const props = routeResources().find((p) => p.RouteKey === routeKeyOf(r))!;
+      if (r.role === 'public') expect(props.AuthorizationType ?? 'NONE').toBe('NONE');
+      else expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizationScopes: [`inventory/${r.role}`] });
+    }
+  });
+
+  it('without an issuer, makes a Cognito pool with one scope per role and one client-credentials client per role', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'inventory',
+      Scopes: ['storefront', 'orders', 'backoffice'].map((s) => Match.objectLike({ ScopeName: s })),
+    });
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as {
+      Properties: { AllowedOAuthFlows: string[]; GenerateSecret: boolean };
+    }[];
+    expect(clients).toHaveLength(3);
+    for (const c of clients) expect(c.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+  });
+
+  it('throttles the stage, logs access, and allows no CORS origin unless one is configured', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it('with an issuer and a dashboard origin, uses that issuer and allows only that origin', () => {
+    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const s = new InventoryStack(other, 'External', {
+      auth: { issuer: 'https://id.example.com', audience: ['inventory-api'] },
+      corsOrigin: 'https://dashboard.example.com',
+    });
+    const t = Template.fromStack(s);
+    t.resourceCountIs('AWS::Cognito::UserPool', 0);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://id.example.com', Audience: ['inventory-api'] },
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://dashboard.example.com'] }) });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_ISSUER: 'https://id.example.com', JWT_AUDIENCE: 'inventory-api', JWT_JWKS_URI: 'https://id.example.com/.well-known/jwks.json' }) },
+    });
+  });
+});
