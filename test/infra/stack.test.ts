@@ -53,16 +53,21 @@ describe('the functions', () => {
 
   it('each get only the DynamoDB actions they use', () => {
     const dynamo = (a: string[]) => a.filter((x) => x.startsWith('dynamodb:')).sort();
-    expect(dynamo(policyActions('HttpApiFunctionServiceRoleDefaultPolicy'))).toEqual(
+    expect(dynamo(policyActions('HttpApiFunctionRoleDefaultPolicy'))).toEqual(
       ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     );
-    expect(dynamo(policyActions('SweeperServiceRoleDefaultPolicy'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    const streamActions = policyActions('StreamProcessorServiceRoleDefaultPolicy');
+    expect(dynamo(policyActions('SweeperRoleDefaultPolicy'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const streamActions = policyActions('StreamProcessorRoleDefaultPolicy');
     expect(streamActions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'events:PutEvents', 'sqs:SendMessage']));
     expect(streamActions).not.toContain('dynamodb:DeleteItem');
-    for (const actions of [policyActions('HttpApiFunction'), policyActions('Sweeper'), streamActions]) {
+    for (const actions of [policyActions('HttpApiFunctionRole'), policyActions('SweeperRole'), streamActions]) {
       expect(actions.some((a) => a.endsWith('*'))).toBe(false);
       expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+    }
+    // No managed policies: each role writes its own log group only.
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown[] } }[]) {
+      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
     }
   });
 });
