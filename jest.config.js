@@ -9,11 +9,14 @@
  */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  // Some dependencies (middy) ship ES modules only: compiled to CommonJS for jest, like our own code.
+  '^.+\\.m?js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 const project = (name, extra = {}) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testEnvironment: 'node',
   ...extra,
 });
