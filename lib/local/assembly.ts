@@ -48,6 +48,8 @@ export interface LocalAssembly {
   tableName: string;
   /** A ready-to-use bearer token per role (also in <stateDir>/tokens.json). */
   tokens: Record<Role, string>;
+  /** Resolves when the stream processor has caught up with every change so far. */
+  streamsDrained(): Promise<void>;
   /** Runs one sweep now (tests use it instead of waiting for the interval). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -137,6 +139,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       eventsFile,
       tableName,
       tokens: auth.tokens,
+      streamsDrained: () => poller.drained(),
       sweep,
       stop: stopAll,
     };

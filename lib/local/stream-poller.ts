@@ -94,6 +94,7 @@ export class StreamPoller {
   private checkpoints: Record<string, string> = {};
   private iterators = new Map<string, string | undefined>();
   private wake?: () => void;
+  private emptyPolls = 0;
 
   constructor(private readonly o: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: o.endpoint, region: 'us-east-1' });
@@ -114,6 +115,13 @@ export class StreamPoller {
     this.client.destroy();
   }
 
+  /** Resolves once the running loop has found the stream empty twice since the call: all caught up. */
+  async drained(timeoutMs = 60_000): Promise<void> {
+    const target = this.emptyPolls + 2;
+    const deadline = Date.now() + timeoutMs;
+    while (this.running && this.emptyPolls < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let got = 0;
@@ -124,6 +132,7 @@ export class StreamPoller {
       }
       if (!this.running) break;
       if (got === 0) {
+        this.emptyPolls++;
         await new Promise<void>((r) => {
           const t = setTimeout(r, this.o.intervalMs ?? 250);
           this.wake = () => {
