@@ -1,7 +1,7 @@
 /** The OpenAPI 3 document, generated from the route table and its zod schemas. */
 import * as z from 'zod';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { routes, type RouteSpec } from '../../lib/routes';
+import { routes, scopeOf, type Role, type RouteSpec } from '../../lib/routes';
 import { statusFor } from '../core/errors';
 import { ErrorBody } from '../core/schemas';
 
@@ -20,6 +20,12 @@ let cached: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A JWT whose `scope` grants the route’s role: inventory/storefront, inventory/orders or inventory/backoffice.',
+  });
   for (const [operationId, r] of Object.entries(routes) as [string, RouteSpec][]) {
     const errors = [...(r.role === 'public' ? [] : (['unauthorized', 'forbidden'] as const)), ...COMMON_ERRORS, ...(r.errors ?? [])];
     const byStatus = new Map<number, string[]>();
@@ -30,6 +36,7 @@ export function openApiDocument(): Record<string, unknown> {
       path: r.path,
       summary: r.summary,
       tags: [r.role],
+      ...(r.role === 'public' ? { security: [] } : { security: [{ bearerAuth: [scopeOf(r.role as Role)] }] }),
       request: {
         ...(r.params ? { params: r.params } : {}),
         ...(r.query ? { query: r.query as never } : {}),

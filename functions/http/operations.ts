@@ -25,7 +25,8 @@ import {
 import { getVariant, putVariant } from '../core/commands/variants';
 import type { Deps } from '../core/deps';
 import type { IdempotencyRequest } from '../core/run-command';
-import openApiDocument from '../../docs/openapi.json';
+import { gunzipSync } from 'node:zlib';
+import { OPENAPI_GZIP_BASE64 } from './openapi-document';
 
 type Out<R, K extends string> = R extends { [P in K]: infer S } ? (S extends z.ZodType ? z.output<S> : never) : undefined;
 
@@ -37,12 +38,14 @@ export interface OperationInput<K extends OperationId> {
   idempotency?: IdempotencyRequest;
 }
 
+let openApi: unknown;
+
 type Operations = { [K in OperationId]: (deps: Deps, input: OperationInput<K>) => Promise<unknown> };
 
 export const operations: Operations = {
   health: async () => ({ status: 'ok' }),
   // Generated from the route table by `npm run openapi`; a test fails if it is stale.
-  openapi: async () => openApiDocument,
+  openapi: async () => (openApi ??= JSON.parse(gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, 'base64')).toString('utf8'))),
   putLocation: (d, i) => putLocation(d, i.params.locationId, i.body),
   listLocations: (d) => listLocations(d),
   getLocation: (d, i) => getLocation(d, i.params.locationId),

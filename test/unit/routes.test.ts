@@ -1,6 +1,8 @@
 // Proves request routing as API Gateway does it, and that every route is served, documented and has a role.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { OPENAPI_GZIP_BASE64 } from '../../functions/http/openapi-document';
 import { operations } from '../../functions/http/operations';
 import { openApiDocument } from '../../functions/http/openapi';
 import { matchRoute, ROLES, routes, type RouteSpec } from '../../lib/routes';
@@ -34,10 +36,14 @@ describe('the route table', () => {
 
   it('is published as docs/openapi.json, up to date with the code (run `npm run openapi` after a change)', () => {
     const committed = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8'));
-    expect(committed).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    const generated = JSON.parse(JSON.stringify(openApiDocument()));
+    expect(committed).toEqual(generated);
+    expect(JSON.parse(gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, 'base64')).toString('utf8'))).toEqual(generated);
     const paths = committed.paths as Record<string, Record<string, unknown>>;
+    expect(committed.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const r of Object.values(routes) as RouteSpec[]) {
-      expect(paths[r.path][r.method.toLowerCase()]).toBeDefined();
+      const op = paths[r.path][r.method.toLowerCase()] as { security: unknown };
+      expect(op.security).toEqual(r.role === 'public' ? [] : [{ bearerAuth: [`inventory/${r.role}`] }]);
     }
   });
 });
