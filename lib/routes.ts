@@ -257,6 +257,14 @@ export const routes = {
     response: { status: 201, schema: s.Transfer, description: 'The transfer' },
     errors: ['not_found', 'conflict', 'idempotency_key_reused'],
   },
+  listTransfers: {
+    method: 'GET',
+    path: '/transfers',
+    role: 'backoffice',
+    summary: 'Transfers, newest first, filterable by status and location (either end)',
+    query: s.TransfersQuery,
+    response: { status: 200, schema: s.TransferPage, description: 'A page of transfers' },
+  },
   getTransfer: {
     method: 'GET',
     path: '/transfers/{transferId}',

@@ -59,6 +59,8 @@ export interface InventoryStore {
   /** Newest first; status and location filter the pages (a page may be short). */
   listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>>;
   getTransfer(id: string): Promise<TransferRecord | undefined>;
+  /** Newest first; status and location (either end) filter the pages. */
+  listTransfers(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<TransferRecord>>;
 
   getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
   getAlert(alertId: string): Promise<AlertRecord | undefined>;

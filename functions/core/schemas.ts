@@ -376,3 +376,10 @@ export const Transfer = z
   })
   .meta({ id: 'Transfer' });
 export type Transfer = z.infer<typeof Transfer>;
+export const TransfersQuery = z.strictObject({
+  status: z.enum(['pending', 'completed', 'cancelled']).optional(),
+  locationId: Id.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit.optional(),
+});
+export const TransferPage = z.object({ transfers: z.array(Transfer), cursor: z.string().nullable() }).meta({ id: 'TransferPage' });

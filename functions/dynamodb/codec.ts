@@ -110,7 +110,7 @@ export const recordKeys = (r: StoredRecord): Item => {
     case 'PurchaseOrder':
       return { ...keys.purchaseOrderKey(r.purchaseOrderId), ...keys.purchaseOrderListKeys(r.createdAt, r.purchaseOrderId) };
     case 'Transfer':
-      return keys.transferKey(r.transferId);
+      return { ...keys.transferKey(r.transferId), ...keys.transferListKeys(r.createdAt, r.transferId) };
     case 'AlertState':
       return keys.alertStateKey(r.variantId, r.locationId);
     case 'Alert':

@@ -89,5 +89,7 @@ export const purchaseOrderKey = (id: string): Key => ({ PK: `PO#${id}`, SK: 'PO'
 export const PURCHASE_ORDER_LIST_PARTITION = 'POS';
 export const purchaseOrderListKeys = (createdAt: string, id: string) => ({ GSI1PK: PURCHASE_ORDER_LIST_PARTITION, GSI1SK: `${createdAt}#${id}` });
 
-/** Transfers: one item each. */
+/** Transfers: one item each, listed like purchase orders through GSI1's `TRANSFERS` partition. */
 export const transferKey = (id: string): Key => ({ PK: `TRANSFER#${id}`, SK: 'TRANSFER' });
+export const TRANSFER_LIST_PARTITION = 'TRANSFERS';
+export const transferListKeys = (createdAt: string, id: string) => ({ GSI1PK: TRANSFER_LIST_PARTITION, GSI1SK: `${createdAt}#${id}` });

@@ -641,32 +641,42 @@ export class DynamoInventoryStore implements InventoryStore {
     return decodeRecord<PurchaseOrderRecord>(Item);
   }
 
-  async listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>> {
+  listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>> {
+    return this.listCollection<PurchaseOrderRecord>(keys.PURCHASE_ORDER_LIST_PARTITION, options, ['locationId']);
+  }
+
+  listTransfers(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<TransferRecord>> {
+    return this.listCollection<TransferRecord>(keys.TRANSFER_LIST_PARTITION, options, ['fromLocationId', 'toLocationId']);
+  }
+
+  /** A GSI1 collection, newest first; status and location (any of `locationFields`) filter each page. */
+  private async listCollection<T extends StoredRecord>(
+    partition: string,
+    options: { status?: string; locationId?: string; cursor?: string; limit: number },
+    locationFields: string[],
+  ): Promise<Page<T>> {
     const idx = TABLE.indexes.byCollection;
+    const x = new Expr();
     const filters: string[] = [];
-    const values: Record<string, NativeAttributeValue> = { ':pk': keys.PURCHASE_ORDER_LIST_PARTITION };
-    if (options.status) {
-      filters.push('#status = :status');
-      values[':status'] = options.status;
-    }
+    if (options.status) filters.push(`${x.name('status')} = ${x.value(options.status)}`);
     if (options.locationId) {
-      filters.push('locationId = :loc');
-      values[':loc'] = options.locationId;
+      const loc = x.value(options.locationId);
+      filters.push(`(${locationFields.map((f) => `${x.name(f)} = ${loc}`).join(' OR ')})`);
     }
+    const pk = x.name(idx.partitionKey);
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: idx.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': idx.partitionKey, ...(options.status ? { '#status': 'status' } : {}) },
-        ExpressionAttributeValues: values,
+        KeyConditionExpression: `${pk} = ${x.value(partition)}`,
         ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ...x.params(),
         ScanIndexForward: false,
         ExclusiveStartKey: decodeCursor(options.cursor),
         Limit: options.limit,
       }),
     );
-    return { items: (out.Items ?? []).map((i) => decodeRecord<PurchaseOrderRecord>(i)!), cursor: encodeCursor(out.LastEvaluatedKey) };
+    return { items: (out.Items ?? []).map((i) => decodeRecord<T>(i)!), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   async getTransfer(id: string): Promise<TransferRecord | undefined> {

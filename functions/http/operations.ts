@@ -20,6 +20,7 @@ import {
   getPurchaseOrder,
   getTransfer,
   listPurchaseOrders,
+  listTransfers,
   receivePurchaseOrder,
 } from '../core/commands/supply';
 import { getVariant, putVariant } from '../core/commands/variants';
@@ -71,6 +72,7 @@ export const operations: Operations = {
   cancelPurchaseOrder: (d, i) => cancelPurchaseOrder(d, i.params.purchaseOrderId, i.idempotency),
   createTransfer: (d, i) => createTransfer(d, i.body, i.idempotency),
   getTransfer: (d, i) => getTransfer(d, i.params.transferId),
+  listTransfers: (d, i) => listTransfers(d, i.query),
   completeTransfer: (d, i) => completeTransfer(d, i.params.transferId, i.idempotency),
   cancelTransfer: (d, i) => cancelTransfer(d, i.params.transferId, i.idempotency),
 };

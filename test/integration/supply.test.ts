@@ -12,6 +12,7 @@ import {
   createTransfer,
   getPurchaseOrder,
   listPurchaseOrders,
+  listTransfers,
   receivePurchaseOrder,
 } from '../../functions/core/commands/supply';
 import { getVariant, putVariant } from '../../functions/core/commands/variants';
@@ -214,6 +215,18 @@ describe('transfers', () => {
       }
       await ledgerMatches(a);
     }
+  });
+
+  it('are listed newest first, filtered by status and by either end', async () => {
+    const a = uid('sku');
+    const t1 = await createTransfer(t.deps, { fromLocationId: 'wh-2', toLocationId: 'store-1', lines: [{ variantId: a, quantity: 1 }] });
+    const t2 = await createTransfer(t.deps, { fromLocationId: 'store-1', toLocationId: 'wh-2', lines: [{ variantId: a, quantity: 1 }] });
+    await cancelTransfer(t.deps, t1.transferId);
+    const pending = await listTransfers(t.deps, { status: 'pending', locationId: 'wh-2', limit: 100 });
+    expect(pending.transfers.map((x) => x.transferId)).toContain(t2.transferId);
+    expect(pending.transfers.map((x) => x.transferId)).not.toContain(t1.transferId);
+    const all = await listTransfers(t.deps, { locationId: 'wh-2', limit: 100 });
+    expect(all.transfers.map((x) => x.transferId).slice(0, 2)).toEqual([t2.transferId, t1.transferId]);
   });
 
   it('refuses the same location twice and unknown locations', async () => {

@@ -309,3 +309,11 @@ export async function getTransfer(deps: Deps, id: string): Promise<Transfer> {
   return transferView(t);
 }
 
+
+export async function listTransfers(
+  deps: Deps,
+  query: { status?: string; locationId?: string; cursor?: string; limit?: number },
+): Promise<{ transfers: Transfer[]; cursor: string | null }> {
+  const page = await deps.store.listTransfers({ ...query, limit: query.limit ?? 50 });
+  return { transfers: page.items.map(transferView), cursor: page.cursor };
+}
