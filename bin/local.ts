@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   console.log(`  DynamoDB Local:        ${assembly.dynamodbEndpoint} (table ${assembly.tableName})`);
   console.log(`  EventBridge stand-in:  ${assembly.eventBusEndpoint} → ${assembly.eventsFile}`);
   console.log(`  OpenAPI:               ${assembly.url}/openapi.json`);
+  console.log(`  Dashboard:             ${assembly.url}/dashboard/`);
   console.log(`Bearer tokens (also in ${env.LOCAL_STATE_DIR || '.local'}/tokens.json):`);
   for (const [role, token] of Object.entries(assembly.tokens)) console.log(`  ${role.padEnd(11)} ${token}`);
   console.log('Ctrl-C stops everything.');

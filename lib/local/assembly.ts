@@ -16,6 +16,7 @@ import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal, type Dy
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-server';
 import { StreamPoller } from './stream-poller';
+import { buildDashboard } from '../dashboard-build';
 import { ensureLocalAuth } from './tokens';
 import { itemKey, startTtlStandIn } from './ttl-stand-in';
 
@@ -130,7 +131,9 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       await sweeping?.catch(() => undefined);
     });
 
-    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http.handler });
+    // The back office's page at /dashboard, with the local back-office token in its config.json.
+    const site = { prefix: '/dashboard', dir: buildDashboard(path.join(stateDir, 'dashboard'), { apiBase: '', token: auth.tokens.backoffice }) };
+    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http.handler, site });
     stops.push(server.stop);
     return {
       url: server.url,

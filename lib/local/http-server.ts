@@ -4,7 +4,9 @@
  * handler. It has no logic of its own beyond what API Gateway does.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { matchRoute } from '../routes';
 
@@ -69,8 +71,36 @@ const lambdaContext = (requestId: string): Context =>
     succeed: () => undefined,
   }) as Context;
 
-export async function startHttpServer(options: { port: number; handler: HttpHandler; host?: string }): Promise<LocalHttpServer> {
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+/** Static files under a path prefix (the dashboard, as CloudFront serves it in AWS). */
+export interface StaticSite {
+  prefix: string;
+  dir: string;
+}
+
+function serveStatic(site: StaticSite, urlPath: string, res: ServerResponse): boolean {
+  if (urlPath !== site.prefix && !urlPath.startsWith(`${site.prefix}/`)) return false;
+  const rel = urlPath.slice(site.prefix.length).replace(/^\/+/, '') || 'index.html';
+  const file = path.resolve(site.dir, rel);
+  if (!file.startsWith(path.resolve(site.dir)) || !existsSync(file)) {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('Not found');
+    return true;
+  }
+  if (urlPath === site.prefix) {
+    res.writeHead(301, { location: `${site.prefix}/` });
+    res.end();
+    return true;
+  }
+  res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+  res.end(readFileSync(file));
+  return true;
+}
+
+export async function startHttpServer(options: { port: number; handler: HttpHandler; host?: string; site?: StaticSite }): Promise<LocalHttpServer> {
   const server: Server = createServer((req, res) => {
+    if (options.site && req.method === 'GET' && serveStatic(options.site, new URL(req.url ?? '/', 'http://x').pathname, res)) return;
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
