@@ -6,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { InventoryAuth, type InventoryAuthProps } from './constructs/auth';
+import { Dashboard } from './constructs/dashboard';
 import { InventoryHttpApi } from './constructs/http-api';
 import { InventoryTable } from './constructs/inventory-table';
 import { ServiceFunction } from './constructs/service-function';
@@ -37,6 +38,12 @@ export class InventoryStack extends Stack {
       environment: { CART_HOLD_SECONDS: holdSeconds, ...auth.handlerEnvironment },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']);
     const http = new InventoryHttpApi(this, 'Http', { handler: api, authorizer: auth.authorizer, corsOrigin: props.corsOrigin });
+    // The dashboard, unless it is hosted elsewhere (context dashboardOrigin): then CORS allows that origin instead.
+    if (!props.corsOrigin) {
+      const dashboard = new Dashboard(this, 'Dashboard', { apiUrl: http.api.apiEndpoint });
+      http.allowOrigin(dashboard.url);
+      new CfnOutput(this, 'DashboardUrl', { value: dashboard.url, description: 'The back-office dashboard' });
+    }
 
     const streamDlq = new Queue(this, 'StreamDeadLetters', {
       retentionPeriod: Duration.days(14),

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnApi, CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -29,6 +29,16 @@ export class InventoryHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
 
+  /** Lets one origin (the dashboard's) call the API from a browser; no other origin is allowed. */
+  allowOrigin(origin: string): void {
+    (this.api.node.defaultChild as CfnApi).corsConfiguration = {
+      allowOrigins: [origin],
+      allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      maxAge: Duration.hours(1).toSeconds(),
+    };
+  }
+
   constructor(scope: Construct, id: string, props: InventoryHttpApiProps) {
     super(scope, id);
     const integration = new HttpLambdaIntegration('Handler', props.handler);
@@ -36,17 +46,8 @@ export class InventoryHttpApi extends Construct {
       description: 'Inventory service HTTP API (contract: shared/API.md, schema: /openapi.json)',
       defaultIntegration: integration,
       createDefaultStage: false,
-      ...(props.corsOrigin
-        ? {
-            corsPreflight: {
-              allowOrigins: [props.corsOrigin],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.POST, CorsHttpMethod.DELETE],
-              allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
-              maxAge: Duration.hours(1),
-            },
-          }
-        : {}),
     });
+    if (props.corsOrigin) this.allowOrigin(props.corsOrigin);
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.api,

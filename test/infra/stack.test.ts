@@ -66,8 +66,9 @@ describe('the functions', () => {
       expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
     }
     // No managed policies: each role writes its own log group only.
-    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown[] } }[]) {
-      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')) as [string, { Properties: { ManagedPolicyArns?: unknown[] } }][];
+    for (const [id, role] of roles.filter(([id]) => /^(HttpApiFunction|StreamProcessor|Sweeper)Role/.test(id))) {
+      expect({ id, managed: role.Properties.ManagedPolicyArns ?? [] }).toEqual({ id, managed: [] });
     }
   });
 });
@@ -165,12 +166,24 @@ describe('access control', () => {
     for (const c of clients) expect(c.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
   });
 
-  it('throttles the stage, logs access, and allows no CORS origin unless one is configured', () => {
+  it('throttles the stage, logs access, and lets only the dashboard’s own CloudFront origin call it from a browser', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as { Properties: { CorsConfiguration: { AllowOrigins: unknown[] } } };
+    expect(api.Properties.CorsConfiguration.AllowOrigins).toHaveLength(1);
+    expect(JSON.stringify(api.Properties.CorsConfiguration.AllowOrigins[0])).toContain('DashboardCdn');
+  });
+
+  it('serves the dashboard from a private bucket through CloudFront, HTTPS only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ DefaultRootObject: 'index.html', DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }),
+    });
+    template.hasOutput('DashboardUrl', {});
   });
 
   it('with an issuer and a dashboard origin, uses that issuer and allows only that origin', () => {
@@ -181,6 +194,7 @@ describe('access control', () => {
     });
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::Cognito::UserPool', 0);
+    t.resourceCountIs('AWS::CloudFront::Distribution', 0);
     t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://id.example.com', Audience: ['inventory-api'] },

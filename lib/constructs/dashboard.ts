@@ -1,0 +1,80 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Distribution, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { buildDashboard } from '../dashboard-build';
+
+export interface DashboardProps {
+  /** The API's base URL, written to the page's config.json. */
+  apiUrl: string;
+}
+
+/**
+ * The back office's page in AWS: built by esbuild at synth, stored in a private bucket, served by
+ * CloudFront (origin access control, HTTPS only). Its URL is the origin the API's CORS allows.
+ */
+export class Dashboard extends Construct {
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: DashboardProps) {
+    super(scope, id);
+    const bucket = new Bucket(this, 'Assets', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: true,
+    });
+    const distribution = new Distribution(this, 'Cdn', {
+      comment: 'Inventory back-office dashboard',
+      defaultRootObject: 'index.html',
+      defaultBehavior: { origin: S3BucketOrigin.withOriginAccessControl(bucket), viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS },
+    });
+    const built = buildDashboard(mkdtempSync(path.join(tmpdir(), 'inventory-dashboard-')));
+    new BucketDeployment(this, 'Deploy', {
+      destinationBucket: bucket,
+      distribution,
+      sources: [Source.asset(built), Source.jsonData('config.json', { apiBase: props.apiUrl })],
+    });
+    this.url = `https://${distribution.distributionDomainName}`;
+
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'The bucket holds the public, versioned-in-git build of a static page; CloudFront is its only reader.',
+    });
+    Validations.of(distribution).acknowledge(
+      { id: 'AwsSolutions-CFR1', reason: 'The back office is used from anywhere; access is controlled by the API token, not by geography.' },
+      { id: 'AwsSolutions-CFR2', reason: 'Static files only: every request that reads or changes data goes to the API, which authorizes and throttles it.' },
+      { id: 'AwsSolutions-CFR3', reason: 'Static files only; the API stage keeps the access logs that matter.' },
+      { id: 'AwsSolutions-CFR4', reason: 'The default CloudFront domain and certificate are used; a custom domain with TLS 1.2 minimum is a deployment choice.' },
+    );
+    // The upload is done by CDK's own BucketDeployment function (a stack-level singleton): its runtime and permissions are CDK's.
+    // cdk-nag names each wildcard finding, so each is acknowledged by name.
+    const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnBucket);
+    const cdkOwn = 'A permission CDK’s BucketDeployment function needs to copy the build from the asset bucket and prune the site bucket.';
+    for (const c of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
+      Validations.of(c).acknowledge(
+        { id: 'AwsSolutions-L1', reason: 'A CDK-provided function (BucketDeployment): CDK picks its runtime.' },
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'A CDK-provided function (BucketDeployment): it uses the managed basic execution role.',
+        },
+        ...[
+          'Action::s3:GetObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:List*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:Abort*',
+          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+          `Resource::<${bucketId}.Arn>/*`,
+          'Resource::*',
+        ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: cdkOwn })),
+      );
+    }
+  }
+}
