@@ -11,6 +11,7 @@ import {
   BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -435,6 +436,35 @@ export class DynamoInventoryStore implements InventoryStore {
     };
   }
 
+  /** One item by key, strongly consistent: the reads that commands plan from. */
+  private async getItem(key: { PK: string; SK: string }): Promise<Item | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
+  }
+
+  /** Every item of a GSI1 partition (optionally a key range), through the SDK's paginator, up to `limit`. */
+  private async queryCollection(partition: string, options: { beginsWith?: string; before?: string; filter?: { expression: string; names: Record<string, string> }; limit?: number } = {}): Promise<Item[]> {
+    const idx = TABLE.indexes.byCollection;
+    const range = options.beginsWith !== undefined ? ' AND begins_with(#sk, :sk)' : options.before !== undefined ? ' AND #sk < :sk' : '';
+    const items: Item[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: `#pk = :pk${range}`,
+        ExpressionAttributeNames: { '#pk': idx.partitionKey, ...(range ? { '#sk': idx.sortKey } : {}), ...options.filter?.names },
+        ExpressionAttributeValues: { ':pk': partition, ...(range ? { ':sk': options.beginsWith ?? options.before } : {}) },
+        ...(options.filter ? { FilterExpression: options.filter.expression } : {}),
+      },
+    );
+    for await (const page of pages) {
+      items.push(...(page.Items ?? []));
+      if (options.limit !== undefined && items.length >= options.limit) break;
+    }
+    return items;
+  }
+
   // ---------------------------------------------------------------- variants
 
   async getVariant(variantId: string, consistent = true): Promise<VariantRecord> {
@@ -544,31 +574,11 @@ export class DynamoInventoryStore implements InventoryStore {
   // ---------------------------------------------------------------- locations
 
   async getLocation(locationId: string): Promise<LocationRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.locationKey(locationId), ConsistentRead: true }),
-    );
-    return decodeRecord<LocationRecord>(Item);
+    return decodeRecord<LocationRecord>(await this.getItem(keys.locationKey(locationId)));
   }
 
   async listLocations(): Promise<LocationRecord[]> {
-    const idx = TABLE.indexes.byCollection;
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: idx.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': idx.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.LOCATION_LIST_PARTITION },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items.map((i) => decodeRecord<LocationRecord>(i)!);
+    return (await this.queryCollection(keys.LOCATION_LIST_PARTITION)).map((i) => decodeRecord<LocationRecord>(i)!);
   }
 
   async putLocation(location: LocationRecord, expectedVersion: number): Promise<void> {
@@ -590,55 +600,28 @@ export class DynamoInventoryStore implements InventoryStore {
   // ---------------------------------------------------------------- records
 
   async getIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.idempotencyKey(key), ConsistentRead: true }),
-    );
-    return decodeRecord<IdempotencyRecord>(Item);
+    return decodeRecord<IdempotencyRecord>(await this.getItem(keys.idempotencyKey(key)));
   }
 
   async getCart(cartId: string): Promise<CartRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.cartKey(cartId), ConsistentRead: true }),
-    );
-    return Item ? decodeCart(Item) : undefined;
+    const item = await this.getItem(keys.cartKey(cartId));
+    return item ? decodeCart(item) : undefined;
   }
 
   async listExpiredCarts(before: string, options: { variantId?: string; limit?: number } = {}): Promise<CartRecord[]> {
-    const idx = TABLE.indexes.byCollection;
-    const limit = options.limit ?? 500;
+    const filter = options.variantId
+      ? { expression: 'attribute_exists(#line)', names: { '#line': cartLineAttribute(options.variantId) } }
+      : undefined;
     const perShard = await Promise.all(
-      Array.from({ length: keys.HOLD_EXPIRY_SHARDS }, async (_, shard) => {
-        const found: Item[] = [];
-        let start: Item | undefined;
-        do {
-          const out = await this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: idx.name,
-              KeyConditionExpression: '#pk = :pk AND #sk < :before',
-              ExpressionAttributeNames: {
-                '#pk': idx.partitionKey,
-                '#sk': idx.sortKey,
-                ...(options.variantId ? { '#line': cartLineAttribute(options.variantId) } : {}),
-              },
-              ExpressionAttributeValues: { ':pk': keys.holdExpiryPartition(shard), ':before': before },
-              ...(options.variantId ? { FilterExpression: 'attribute_exists(#line)' } : {}),
-              ExclusiveStartKey: start,
-              Limit: limit,
-            }),
-          );
-          found.push(...(out.Items ?? []));
-          start = out.LastEvaluatedKey;
-        } while (start && found.length < limit);
-        return found;
-      }),
+      Array.from({ length: keys.HOLD_EXPIRY_SHARDS }, (_, shard) =>
+        this.queryCollection(keys.holdExpiryPartition(shard), { before, filter, limit: options.limit ?? 500 }),
+      ),
     );
     return perShard.flat().map(decodeCart);
   }
 
   async getPurchaseOrder(id: string): Promise<PurchaseOrderRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.purchaseOrderKey(id), ConsistentRead: true }));
-    return decodeRecord<PurchaseOrderRecord>(Item);
+    return decodeRecord<PurchaseOrderRecord>(await this.getItem(keys.purchaseOrderKey(id)));
   }
 
   listPurchaseOrders(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<PurchaseOrderRecord>> {
@@ -680,48 +663,24 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async getTransfer(id: string): Promise<TransferRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.transferKey(id), ConsistentRead: true }));
-    return decodeRecord<TransferRecord>(Item);
+    return decodeRecord<TransferRecord>(await this.getItem(keys.transferKey(id)));
   }
 
   async getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.alertStateKey(variantId, locationId), ConsistentRead: true }),
-    );
-    return decodeRecord<AlertStateRecord>(Item);
+    return decodeRecord<AlertStateRecord>(await this.getItem(keys.alertStateKey(variantId, locationId)));
   }
 
   async getAlert(alertId: string): Promise<AlertRecord | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.alertKey(alertId), ConsistentRead: true }));
-    return decodeRecord<AlertRecord>(Item);
+    return decodeRecord<AlertRecord>(await this.getItem(keys.alertKey(alertId)));
   }
 
   async listAlerts(status: 'open' | 'cleared', locationId?: string): Promise<AlertRecord[]> {
-    const idx = TABLE.indexes.byCollection;
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: idx.name,
-          KeyConditionExpression: locationId ? '#pk = :pk AND begins_with(#sk, :loc)' : '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': idx.partitionKey, ...(locationId ? { '#sk': idx.sortKey } : {}) },
-          ExpressionAttributeValues: { ':pk': keys.alertListPartition(status), ...(locationId ? { ':loc': `${locationId}#` } : {}) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && items.length < 1000);
+    const items = await this.queryCollection(keys.alertListPartition(status), { beginsWith: locationId ? `${locationId}#` : undefined, limit: 1000 });
     return items.map((i) => decodeRecord<AlertRecord>(i)!);
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.orderKey(orderId), ConsistentRead: true }),
-    );
-    return decodeRecord<OrderRecord>(Item);
+    return decodeRecord<OrderRecord>(await this.getItem(keys.orderKey(orderId)));
   }
 }
 

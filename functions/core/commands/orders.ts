@@ -172,6 +172,26 @@ const sumLines = (lines: LineQuantity[]): Map<string, LineQuantity> => {
   return out;
 };
 
+/**
+ * Moves quantities of an order's lines from reserved to fulfilled or cancelled; none may take more
+ * than is still reserved (409 conflict). Returns the lines as they will be.
+ */
+function takeReserved(order: OrderRecord, wanted: Map<string, LineQuantity>, into: 'fulfilled' | 'cancelled'): Record<string, OrderLineRecord> {
+  const lines = structuredClone(order.lines);
+  for (const [k, l] of wanted) {
+    const line = lines[k];
+    if (!line || line.reserved < l.quantity) {
+      throw conflict(
+        `Order ${order.orderId} has ${line?.reserved ?? 0} of ${l.variantId} reserved at ${l.locationId}; ${l.quantity} cannot be ${into}.`,
+        { variantId: l.variantId, locationId: l.locationId, reserved: line?.reserved ?? 0 },
+      );
+    }
+    line.reserved -= l.quantity;
+    line[into] += l.quantity;
+  }
+  return lines;
+}
+
 /** Fulfilment: on-hand and hard-reserved both fall. Idempotent by fulfillmentId. */
 export async function fulfil(
   deps: Deps,
@@ -185,30 +205,19 @@ export async function fulfil(
       const order = await deps.store.getOrder(orderId);
       if (!order) throw notFound(`Order ${orderId}`);
       if (order.fulfillments.includes(body.fulfillmentId)) return { change: null, result: orderView(order) };
-      const lines = structuredClone(order.lines);
-      const levels: LevelChange[] = [];
-      for (const [k, l] of sumLines(body.lines)) {
-        const line = lines[k];
-        if (!line || line.reserved < l.quantity) {
-          throw conflict(
-            `Order ${orderId} has ${line?.reserved ?? 0} of ${l.variantId} reserved at ${l.locationId}; ${l.quantity} cannot be fulfilled.`,
-            { variantId: l.variantId, locationId: l.locationId, reserved: line?.reserved ?? 0 },
-          );
-        }
-        line.reserved -= l.quantity;
-        line.fulfilled += l.quantity;
-        levels.push({
-          variantId: l.variantId,
-          locationId: l.locationId,
-          deltas: deltas({ onHand: -l.quantity, hardReserved: -l.quantity }),
-          expect: { kind: 'guard', atLeast: { hardReserved: l.quantity, onHand: l.quantity } },
-          movement: { type: 'fulfillment', reference: `order:${orderId}/fulfillment:${body.fulfillmentId}`, reason: 'fulfilled' },
-          onFail: (lv) =>
-            conflict(`Only ${lv?.onHand ?? 0} of ${l.variantId} are on hand at ${l.locationId}; the order's backordered units cannot ship yet.`, {
-              onHand: lv?.onHand ?? 0,
-            }),
-        });
-      }
+      const wanted = sumLines(body.lines);
+      const lines = takeReserved(order, wanted, 'fulfilled');
+      const levels: LevelChange[] = [...wanted.values()].map((l) => ({
+        variantId: l.variantId,
+        locationId: l.locationId,
+        deltas: deltas({ onHand: -l.quantity, hardReserved: -l.quantity }),
+        expect: { kind: 'guard', atLeast: { hardReserved: l.quantity, onHand: l.quantity } },
+        movement: { type: 'fulfillment', reference: `order:${orderId}/fulfillment:${body.fulfillmentId}`, reason: 'fulfilled' },
+        onFail: (lv) =>
+          conflict(`Only ${lv?.onHand ?? 0} of ${l.variantId} are on hand at ${l.locationId}; the order's backordered units cannot ship yet.`, {
+            onHand: lv?.onHand ?? 0,
+          }),
+      }));
       const next: OrderRecord = { ...order, lines, fulfillments: [...order.fulfillments, body.fulfillmentId] };
       return {
         change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version }, onFail: () => new ConcurrentChangeError() }] },
@@ -231,34 +240,22 @@ export async function cancelOrder(
     async () => {
       const order = await deps.store.getOrder(orderId);
       if (!order) throw notFound(`Order ${orderId}`);
-      const lines = structuredClone(order.lines);
       const wanted = body.lines
         ? sumLines(body.lines)
         : new Map(
-            Object.entries(lines)
+            Object.entries(order.lines)
               .filter(([, l]) => l.reserved > 0)
               .map(([k, l]) => [k, { variantId: l.variantId, locationId: l.locationId, quantity: l.reserved }]),
           );
-      const levels: LevelChange[] = [];
-      for (const [k, l] of wanted) {
-        const line = lines[k];
-        if (!line || line.reserved < l.quantity) {
-          throw conflict(
-            `Order ${orderId} has ${line?.reserved ?? 0} of ${l.variantId} reserved at ${l.locationId}; ${l.quantity} cannot be cancelled.`,
-            { variantId: l.variantId, locationId: l.locationId, reserved: line?.reserved ?? 0 },
-          );
-        }
-        line.reserved -= l.quantity;
-        line.cancelled += l.quantity;
-        levels.push({
-          variantId: l.variantId,
-          locationId: l.locationId,
-          deltas: deltas({ hardReserved: -l.quantity }),
-          expect: { kind: 'guard', atLeast: { hardReserved: l.quantity } },
-          movement: { type: 'order_cancel', reference: `order:${orderId}`, reason: 'order cancelled' },
-          onFail: () => new ConcurrentChangeError(),
-        });
-      }
+      const lines = takeReserved(order, wanted, 'cancelled');
+      const levels: LevelChange[] = [...wanted.values()].map((l) => ({
+        variantId: l.variantId,
+        locationId: l.locationId,
+        deltas: deltas({ hardReserved: -l.quantity }),
+        expect: { kind: 'guard', atLeast: { hardReserved: l.quantity } },
+        movement: { type: 'order_cancel', reference: `order:${orderId}`, reason: 'order cancelled' },
+        onFail: () => new ConcurrentChangeError(),
+      }));
       const next: OrderRecord = { ...order, lines };
       if (levels.length === 0) return { change: null, result: orderView(order) };
       return {
