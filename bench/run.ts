@@ -357,7 +357,8 @@ function coldStart(): string[] {
   };
   const rows: string[] = [];
   for (const [id, r] of Object.entries(template.Resources)) {
-    if (r.Type !== 'AWS::Lambda::Function' || !r.Metadata?.['aws:asset:path']) continue;
+    // The service's own functions (not CDK's helpers for the dashboard upload).
+    if (r.Type !== 'AWS::Lambda::Function' || !r.Metadata?.['aws:asset:path'] || !/^(HttpApiFunction|StreamProcessor|Sweeper)/.test(id)) continue;
     const file = path.join(outdir, r.Metadata['aws:asset:path'], 'index.js');
     const size = statSync(file).size;
     const times: number[] = [];

@@ -170,6 +170,11 @@ async function variantView(id: string): Promise<void> {
         .join('')}</select></label>
       <label>Expected date <input name="expectedAvailabilityDate" type="date" value="${esc(v.expectedAvailabilityDate ?? '')}" /></label>
       <label>Low-stock threshold <input name="lowStockThreshold" type="number" min="0" value="${v.lowStockThreshold ?? ''}" /></label>
+      <label>Per-location thresholds (location=number, …) <input name="locationThresholds" value="${esc(
+        Object.entries(v.locationThresholds as Record<string, number>)
+          .map(([l, n]) => `${l}=${n}`)
+          .join(', '),
+      )}" /></label>
       <button type="submit">Save configuration</button>
     </form>
     <h3>Levels</h3>
@@ -178,10 +183,16 @@ async function variantView(id: string): Promise<void> {
     <div class="table-wrap"><table id="movements"><thead><tr><th>When</th><th>Type</th><th>Location</th><th class="num">On hand</th><th class="num">Soft</th><th class="num">Hard</th><th class="num">Incoming</th><th>Reference</th><th>Reason</th></tr></thead><tbody></tbody></table></div>`;
   onSubmit($<HTMLFormElement>('#config'), async (f) => {
     const threshold = str(f.get('lowStockThreshold'));
+    const overrides = str(f.get('locationThresholds'))
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)
+      .map((p) => p.split('=').map((x) => x.trim()));
     await api('PUT', `/variants/${encodeURIComponent(id)}`, {
       backorderPolicy: str(f.get('backorderPolicy')),
       expectedAvailabilityDate: str(f.get('expectedAvailabilityDate')) || null,
       lowStockThreshold: threshold === '' ? null : Number(threshold),
+      locationThresholds: Object.fromEntries(overrides.map(([l, n]) => [l, Number(n)])),
     });
     return `Saved ${id}.`;
   });

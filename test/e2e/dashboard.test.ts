@@ -91,6 +91,17 @@ test('adjusting stock through the form updates the level and the movement histor
   await page.waitForSelector('#movements tbody tr >> text=damaged in storage');
   const first = page.locator('#movements tbody tr').first();
   await expect(first.textContent()).resolves.toContain('adjustment');
+
+  // The variant's policy and thresholds, set through its form.
+  const config = page.locator('#config');
+  await config.locator('select[name="backorderPolicy"]').selectOption('preorder');
+  await config.getByLabel('Low-stock threshold').fill('15');
+  await config.getByLabel('Per-location thresholds').fill('store-1=2');
+  await config.getByRole('button', { name: 'Save configuration' }).click();
+  await page.waitForSelector('#status >> text=Saved sku-red');
+  await page.waitForFunction(() => document.querySelector('#levels tr[data-location="store-1"] td:last-child')?.textContent === '2');
+  const saved = await api(s, '/variants/sku-red', 'GET');
+  expect(saved.body).toMatchObject({ backorderPolicy: 'preorder', lowStockThreshold: 15, locationThresholds: { 'store-1': 2 } });
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-variant.png'), fullPage: true });
 });
 
