@@ -1,5 +1,7 @@
 // Proves `npm start` end to end over HTTP: the API, the sweeper and the TTL stream path releasing a lapsed hold, the EventBridge stand-in, persistence across restarts, clean shutdown.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { api, eventually, http, javaProcessesFor, startLocalService, type LocalService } from '../support/local-service';
 
@@ -120,6 +122,13 @@ describe('npm start', () => {
     } finally {
       await s.stop();
     }
+  });
+
+  it('says in one sentence when Java is missing', async () => {
+    // A PATH with node and nothing else.
+    const bin = mkdtempSync(path.join(tmpdir(), 'inventory-nojava-'));
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    await expect(startLocalService({ PATH: bin })).rejects.toThrow(/npm start exited: Java was not found: DynamoDB Local needs Java 17 or newer on the PATH\.\s*$/);
   });
 
   it('says in one sentence when its port is taken', async () => {
