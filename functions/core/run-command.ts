@@ -50,5 +50,3 @@ export async function runCommand<R>(
   }
   throw new DomainError('conflict', 'The stock changed too often while this request ran; retry it.', { retryable: true });
 }
-
-export const isEmpty = (c: StockChange | null): boolean => !c || (c.levels.length === 0 && c.records.length === 0);

