@@ -27,7 +27,7 @@ import type { Deps } from '../functions/core/deps';
 import { DynamoInventoryStore } from '../functions/dynamodb/store';
 import { authConfigFromEnv, createTokenVerifier } from '../functions/http/auth';
 import { dispatch } from '../functions/http/dispatch';
-import { matchRoute, routes, type Role } from '../lib/routes';
+import { authorizationFor } from '../lib/local/tokens';
 import { startLocal } from '../lib/local/assembly';
 import { freePort, LOCAL_AWS_ENV } from '../lib/local/dynamodb-local';
 import { transactionUnits } from './capacity-model';
@@ -55,11 +55,7 @@ async function main(): Promise<void> {
   const deps: Deps = { store: new DynamoInventoryStore(doc, local.tableName), clock: systemClock, holdSeconds: 1800 };
   const verifier = createTokenVerifier(authConfigFromEnv());
   // Every call carries the token of the role its route needs, as a client would.
-  const authHeader = (method: string, p: string): Record<string, string> => {
-    const m = matchRoute(method, new URL(p, 'http://x').pathname);
-    const role = m.kind === 'found' ? routes[m.operationId].role : 'public';
-    return role === 'public' ? {} : { authorization: `Bearer ${local.tokens[role as Role]}` };
-  };
+  const authHeader = (method: string, p: string) => authorizationFor(local.tokens, method, p);
   const out: string[] = [];
   try {
     const api = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -342,12 +342,11 @@ export const PurchaseOrder = z
   .meta({ id: 'PurchaseOrder' });
 export type PurchaseOrder = z.infer<typeof PurchaseOrder>;
 
-export const PurchaseOrdersQuery = z.strictObject({
-  status: PurchaseOrderStatus.optional(),
-  locationId: Id.optional(),
-  cursor: Cursor.optional(),
-  limit: Limit.optional(),
-});
+/** A list's query: filtered by status and location, paged by cursor. */
+const listQuery = <S extends z.ZodType>(status: S) =>
+  z.strictObject({ status: status.optional(), locationId: Id.optional(), cursor: Cursor.optional(), limit: Limit.optional() });
+
+export const PurchaseOrdersQuery = listQuery(PurchaseOrderStatus);
 export const PurchaseOrderPage = z
   .object({ purchaseOrders: z.array(PurchaseOrder), cursor: z.string().nullable() })
   .meta({ id: 'PurchaseOrderPage' });
@@ -376,10 +375,5 @@ export const Transfer = z
   })
   .meta({ id: 'Transfer' });
 export type Transfer = z.infer<typeof Transfer>;
-export const TransfersQuery = z.strictObject({
-  status: z.enum(['pending', 'completed', 'cancelled']).optional(),
-  locationId: Id.optional(),
-  cursor: Cursor.optional(),
-  limit: Limit.optional(),
-});
+export const TransfersQuery = listQuery(z.enum(['pending', 'completed', 'cancelled']));
 export const TransferPage = z.object({ transfers: z.array(Transfer), cursor: z.string().nullable() }).meta({ id: 'TransferPage' });

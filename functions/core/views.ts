@@ -52,9 +52,14 @@ export const configOf = (v: VariantRecord): VariantConfig => ({
   locationThresholds: v.locationThresholds,
 });
 
-export const variantView = (v: VariantRecord, isActive: ActiveLookup): Variant => {
-  const locations = Object.entries(v.levels)
+/** A variant's levels per location, in location order; only `locationId`'s when given. */
+export const levelsOf = (v: VariantRecord, isActive: ActiveLookup, locationId?: string): LocationLevels[] =>
+  Object.entries(v.levels)
+    .filter(([loc]) => locationId === undefined || loc === locationId)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([loc, level]) => locationLevels(v, loc, level, isActive));
+
+export const variantView = (v: VariantRecord, isActive: ActiveLookup): Variant => {
+  const locations = levelsOf(v, isActive);
   return { ...configOf(v), ...sumLevels(locations), locations };
 };

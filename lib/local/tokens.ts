@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as signWith, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROLES, type Role } from '../routes';
+import { matchRoute, ROLES, routes, type Role } from '../routes';
 
 export const LOCAL_ISSUER = 'https://inventory.local/auth';
 export const LOCAL_AUDIENCE = 'inventory';
@@ -50,4 +50,14 @@ export function ensureLocalAuth(stateDir: string, days = 30): LocalAuth {
   ) as Record<Role, string>;
   writeFileSync(path.join(stateDir, 'tokens.json'), `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   return { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, jwksFile, tokens, sign };
+}
+
+/**
+ * The Authorization header a client calling `method path` would send: the token of the role the route
+ * needs (none for public and unknown routes). For the local assembly's clients: tests and the benchmark.
+ */
+export function authorizationFor(tokens: Record<Role, string>, method: string, urlPath: string): Record<string, string> {
+  const m = matchRoute(method, new URL(urlPath, 'http://local').pathname);
+  const role = m.kind === 'found' ? routes[m.operationId].role : 'public';
+  return role === 'public' ? {} : { authorization: `Bearer ${tokens[role]}` };
 }

@@ -1,14 +1,12 @@
 // Proves soft reservations against DynamoDB Local: holds, changes, removal, allocation, backorder policies, no oversell under concurrency.
-import { adjustStock } from '../../functions/core/commands/adjust-stock';
 import { clearCart, getCart, MAX_CART_LINES, removeCartLine, setCartLine } from '../../functions/core/commands/carts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { listMovements } from '../../functions/core/commands/read-stock';
 import { getVariant, putVariant } from '../../functions/core/commands/variants';
+import { levelAt, openingStock, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
 
 let t: TestTable;
-let n = 0;
-const uid = (p: string) => `${p}-${++n}`;
 
 beforeAll(async () => {
   t = await createTestTable();
@@ -19,10 +17,8 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 beforeEach(() => forgetCachedLocations());
 
-const stock = (variantId: string, locationId: string, onHand: number) =>
-  adjustStock(t.deps, { variantId, locationId, onHand, reason: 'opening stock' }, uid('adj'));
-const levelAt = async (variantId: string, locationId: string) =>
-  (await getVariant(t.deps, variantId)).locations.find((l) => l.locationId === locationId);
+const stock = (variantId: string, locationId: string, onHand: number) => openingStock(t.deps, variantId, locationId, onHand);
+const level = (variantId: string, locationId: string) => levelAt(t.deps, variantId, locationId);
 
 describe('holding stock in a cart', () => {
   it('holds at a location: soft rises, available falls, the hold expires after the hold period', async () => {
@@ -33,7 +29,7 @@ describe('holding stock in a cart', () => {
     const expiresIn = Date.parse(line.expiresAt!) - Date.now();
     expect(expiresIn).toBeGreaterThan(1790_000);
     expect(expiresIn).toBeLessThanOrEqual(1800_000);
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ onHand: 10, softReserved: 3, available: 7 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 10, softReserved: 3, available: 7 });
   });
 
   it('changes a line up and down, and removing it releases everything', async () => {
@@ -42,12 +38,12 @@ describe('holding stock in a cart', () => {
     await stock(sku, 'wh-1', 10);
     await setCartLine(t.deps, cart, sku, { quantity: 2, locationId: 'wh-1' });
     await setCartLine(t.deps, cart, sku, { quantity: 6, locationId: 'wh-1' });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 6, available: 4 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 6, available: 4 });
     await setCartLine(t.deps, cart, sku, { quantity: 1, locationId: 'wh-1' });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 1, available: 9 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 1, available: 9 });
     const removed = await setCartLine(t.deps, cart, sku, { quantity: 0 });
     expect(removed).toMatchObject({ quantity: 0, allocations: [] });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 0, available: 10 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 0, available: 10 });
     expect((await getCart(t.deps, cart)).lines).toEqual([]);
     const { movements } = await listMovements(t.deps, sku, {});
     expect(movements.map((m) => [m.type, m.deltas.softReserved])).toEqual([
@@ -69,7 +65,7 @@ describe('holding stock in a cart', () => {
     // This cart can hold at most its own 2 plus the 1 still available.
     expect(err).toMatchObject({ code: 'insufficient_stock', details: { available: 3 } });
     expect((await getCart(t.deps, cart)).lines[0]).toMatchObject({ quantity: 2 });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 4, available: 1 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 4, available: 1 });
     // Reducing always succeeds, even with nothing available.
     await setCartLine(t.deps, uid('other'), sku, { quantity: 1, locationId: 'wh-1' });
     expect(await setCartLine(t.deps, cart, sku, { quantity: 1, locationId: 'wh-1' })).toMatchObject({ quantity: 1 });
@@ -89,7 +85,7 @@ describe('holding stock in a cart', () => {
     await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'no-such-place' })).rejects.toMatchObject({
       code: 'not_found',
     });
-    expect(await levelAt(sku, 'closed')).toMatchObject({ softReserved: 0, available: 5 });
+    expect(await level(sku, 'closed')).toMatchObject({ softReserved: 0, available: 5 });
   });
 
   it('allocates across active locations, most available first, and splits a line when it must', async () => {
@@ -105,7 +101,7 @@ describe('holding stock in a cart', () => {
       { locationId: 'wh-2', quantity: 1 },
     ]);
     await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1 })).rejects.toMatchObject({ code: 'insufficient_stock', details: { available: 0 } });
-    expect(await levelAt(sku, 'closed')).toMatchObject({ softReserved: 0 });
+    expect(await level(sku, 'closed')).toMatchObject({ softReserved: 0 });
   });
 
   it('keeps what a line holds where it is when the line grows', async () => {
@@ -116,7 +112,7 @@ describe('holding stock in a cart', () => {
     await setCartLine(t.deps, cart, sku, { quantity: 2, locationId: 'wh-1' });
     const grown = await setCartLine(t.deps, cart, sku, { quantity: 5 });
     expect(grown.allocations).toEqual([{ locationId: 'wh-1', quantity: 4 }, { locationId: 'wh-2', quantity: 1 }]);
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 4, available: 0 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 4, available: 0 });
   });
 
   it('backorders under allow and preorder, with the expected date for preorder', async () => {
@@ -125,7 +121,7 @@ describe('holding stock in a cart', () => {
     await stock(allow, 'wh-1', 2);
     const a = await setCartLine(t.deps, uid('cart'), allow, { quantity: 5, locationId: 'wh-1' });
     expect(a).toMatchObject({ quantity: 5, backorderedQuantity: 3, expectedAvailabilityDate: null });
-    expect(await levelAt(allow, 'wh-1')).toMatchObject({ softReserved: 5, available: -3 });
+    expect(await level(allow, 'wh-1')).toMatchObject({ softReserved: 5, available: -3 });
 
     const pre = uid('sku');
     await putVariant(t.deps, pre, { backorderPolicy: 'preorder', expectedAvailabilityDate: '2027-02-01' });
@@ -147,8 +143,8 @@ describe('holding stock in a cart', () => {
     expect((await getCart(t.deps, cart)).lines.map((l) => l.variantId)).toEqual([sku2]);
     await clearCart(t.deps, cart);
     expect(await getCart(t.deps, cart)).toEqual({ cartId: cart, lines: [], expiresAt: null });
-    expect(await levelAt(sku1, 'wh-1')).toMatchObject({ softReserved: 0 });
-    expect(await levelAt(sku2, 'wh-1')).toMatchObject({ softReserved: 0 });
+    expect(await level(sku1, 'wh-1')).toMatchObject({ softReserved: 0 });
+    expect(await level(sku2, 'wh-1')).toMatchObject({ softReserved: 0 });
   });
 
   it(`caps a cart at ${MAX_CART_LINES} lines`, async () => {
@@ -159,7 +155,7 @@ describe('holding stock in a cart', () => {
     await expect(setCartLine(t.deps, cart, `${sku}-${MAX_CART_LINES}`, { quantity: 1, locationId: 'wh-1' })).rejects.toMatchObject({
       code: 'conflict',
     });
-    expect(await levelAt(`${sku}-${MAX_CART_LINES}`, 'wh-1')).toMatchObject({ softReserved: 0 });
+    expect(await level(`${sku}-${MAX_CART_LINES}`, 'wh-1')).toMatchObject({ softReserved: 0 });
   });
 });
 
@@ -188,6 +184,6 @@ describe('concurrency', () => {
     await stock(sku, 'wh-1', 100);
     await Promise.allSettled(Array.from({ length: 10 }, (_, i) => setCartLine(t.deps, cart, sku, { quantity: i + 1, locationId: 'wh-1' })));
     const held = (await getCart(t.deps, cart)).lines[0].quantity;
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: held, available: 100 - held });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: held, available: 100 - held });
   });
 });

@@ -2,7 +2,6 @@
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { adjustStock } from '../../functions/core/commands/adjust-stock';
 import { getCart, setCartLine } from '../../functions/core/commands/carts';
 import { releaseExpiredCarts } from '../../functions/core/commands/expiry';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
@@ -10,11 +9,10 @@ import { listMovements } from '../../functions/core/commands/read-stock';
 import { getVariant } from '../../functions/core/commands/variants';
 import { cartKey } from '../../functions/dynamodb/keys';
 import { handleTableChange } from '../../functions/streams/on-table-change';
+import { openingStock, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
 
 let t: TestTable;
-let n = 0;
-const uid = (p: string) => `${p}-${++n}`;
 const HOLD = 1800;
 
 beforeAll(async () => {
@@ -25,8 +23,7 @@ afterAll(() => t.drop());
 beforeEach(() => forgetCachedLocations());
 afterEach(() => t.deps.clock.set(new Date()));
 
-const stock = (variantId: string, onHand: number) =>
-  adjustStock(t.deps, { variantId, locationId: 'wh-1', onHand, reason: 'opening stock' }, uid('adj'));
+const stock = (variantId: string, onHand: number) => openingStock(t.deps, variantId, 'wh-1', onHand);
 const level = async (variantId: string) => (await getVariant(t.deps, variantId)).locations[0];
 const expiryMovements = async (variantId: string) =>
   (await listMovements(t.deps, variantId, {})).movements.filter((m) => m.type === 'hold_expired');
@@ -43,7 +40,7 @@ async function ttlDelete(cartId: string): Promise<DynamoDBRecord> {
     dynamodb: {
       Keys: marshall(cartKey(cartId)) as never,
       OldImage: marshall(Item!, { removeUndefinedValues: true }) as never,
-      SequenceNumber: String(n),
+      SequenceNumber: uid('seq'),
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   } as DynamoDBRecord;

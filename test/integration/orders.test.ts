@@ -6,11 +6,10 @@ import { forgetCachedLocations, putLocation } from '../../functions/core/command
 import { cancelOrder, checkout, fulfil, getOrder } from '../../functions/core/commands/orders';
 import { listMovements } from '../../functions/core/commands/read-stock';
 import { getVariant, putVariant } from '../../functions/core/commands/variants';
+import { levelAt, openingStock, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
 
 let t: TestTable;
-let n = 0;
-const uid = (p: string) => `${p}-${++n}`;
 
 beforeAll(async () => {
   t = await createTestTable();
@@ -20,10 +19,8 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 beforeEach(() => forgetCachedLocations());
 
-const stock = (variantId: string, locationId: string, onHand: number) =>
-  adjustStock(t.deps, { variantId, locationId, onHand, reason: 'opening stock' }, uid('adj'));
-const levelAt = async (variantId: string, locationId: string) =>
-  (await getVariant(t.deps, variantId)).locations.find((l) => l.locationId === locationId)!;
+const stock = (variantId: string, locationId: string, onHand: number) => openingStock(t.deps, variantId, locationId, onHand);
+const level = async (variantId: string, locationId: string) => (await levelAt(t.deps, variantId, locationId))!;
 
 async function cartWith(lines: [string, number, string?][]): Promise<string> {
   const cart = uid('cart');
@@ -45,7 +42,7 @@ describe('checkout', () => {
       { variantId: a, quantity: 2, allocations: [{ locationId: 'wh-1', quantity: 2 }] },
       { variantId: b, quantity: 3, allocations: [{ locationId: 'wh-1', quantity: 2 }, { locationId: 'wh-2', quantity: 1 }] },
     ].sort((x, y) => x.variantId.localeCompare(y.variantId)));
-    expect(await levelAt(a, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 2, available: 3 });
+    expect(await level(a, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 2, available: 3 });
     expect((await getVariant(t.deps, b))).toMatchObject({ softReserved: 0, hardReserved: 3, available: 1 });
     expect((await getCart(t.deps, cart)).lines).toEqual([]);
     expect(await checkout(t.deps, cart, order)).toEqual(result);
@@ -73,18 +70,18 @@ describe('checkout', () => {
     t.deps.clock.advance(1801);
     try {
       expect(await releaseExpiredCarts(t.deps, { by: 'sweeper' })).toBeGreaterThanOrEqual(1);
-      expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 0, available: 3 });
+      expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 0, available: 3 });
       // Someone else takes two of the three.
       await setCartLine(t.deps, uid('cart'), sku, { quantity: 2, locationId: 'wh-1' });
       const err = await checkout(t.deps, cart, uid('order')).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'insufficient_stock', details: { available: 1, variantId: sku } });
-      expect(await levelAt(other, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 0 });
+      expect(await level(other, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 0 });
       expect((await getCart(t.deps, cart)).lines.every((l) => l.expired)).toBe(true);
       // With stock back, the same cart checks out.
       await adjustStock(t.deps, { variantId: sku, locationId: 'wh-1', delta: 5, reason: 'delivery' }, uid('adj'));
       const ok = await checkout(t.deps, cart, uid('order'));
       expect(ok.lines).toHaveLength(2);
-      expect(await levelAt(sku, 'wh-1')).toMatchObject({ hardReserved: 2, softReserved: 2, onHand: 8, available: 4 });
+      expect(await level(sku, 'wh-1')).toMatchObject({ hardReserved: 2, softReserved: 2, onHand: 8, available: 4 });
     } finally {
       t.deps.clock.advance(-1801);
     }
@@ -97,7 +94,7 @@ describe('checkout', () => {
     const order = uid('order');
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => checkout(t.deps, cart, order)));
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 3, available: 2 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ softReserved: 0, hardReserved: 3, available: 2 });
   });
 });
 
@@ -115,7 +112,7 @@ describe('fulfilment and cancellation', () => {
     const f = await fulfil(t.deps, order, { fulfillmentId: 'f-1', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 3 }] });
     expect(f.lines[0]).toMatchObject({ reserved: 1, fulfilled: 3 });
     await fulfil(t.deps, order, { fulfillmentId: 'f-1', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 3 }] });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ onHand: 7, hardReserved: 1, available: 6 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 7, hardReserved: 1, available: 6 });
     await expect(
       fulfil(t.deps, order, { fulfillmentId: 'f-2', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 2 }] }),
     ).rejects.toMatchObject({ code: 'conflict', details: { reserved: 1 } });
@@ -135,7 +132,7 @@ describe('fulfilment and cancellation', () => {
     const rest = await cancelOrder(t.deps, order, {});
     expect(rest).toMatchObject({ status: 'closed' });
     expect(rest.lines[0]).toMatchObject({ reserved: 0, fulfilled: 1, cancelled: 4 });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ onHand: 9, hardReserved: 0, available: 9 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 9, hardReserved: 0, available: 9 });
     await expect(cancelOrder(t.deps, order, { lines: [{ variantId: sku, locationId: 'wh-1', quantity: 1 }] })).rejects.toMatchObject({
       code: 'conflict',
     });
@@ -157,7 +154,7 @@ describe('fulfilment and cancellation', () => {
     const line = view.lines[0];
     expect(line.reserved + line.fulfilled + line.cancelled).toBe(10);
     expect(line.reserved).toBe(0);
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ onHand: 20 - line.fulfilled, hardReserved: 0, available: 20 - line.fulfilled });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 20 - line.fulfilled, hardReserved: 0, available: 20 - line.fulfilled });
   });
 
   it('a backordered unit cannot ship before stock arrives', async () => {
@@ -171,6 +168,6 @@ describe('fulfilment and cancellation', () => {
     ).rejects.toMatchObject({ code: 'conflict', details: { onHand: 1 } });
     await adjustStock(t.deps, { variantId: sku, locationId: 'wh-1', delta: 2, reason: 'delivery' }, uid('adj'));
     await fulfil(t.deps, order, { fulfillmentId: 'f', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 3 }] });
-    expect(await levelAt(sku, 'wh-1')).toMatchObject({ onHand: 0, hardReserved: 0, available: 0 });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 0, hardReserved: 0, available: 0 });
   });
 });

@@ -16,11 +16,10 @@ import {
   receivePurchaseOrder,
 } from '../../functions/core/commands/supply';
 import { getVariant, putVariant } from '../../functions/core/commands/variants';
+import { levelAt, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
 
 let t: TestTable;
-let n = 0;
-const uid = (p: string) => `${p}-${++n}`;
 
 beforeAll(async () => {
   t = await createTestTable();
@@ -29,8 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const level = async (variantId: string, locationId: string) =>
-  (await getVariant(t.deps, variantId)).locations.find((l) => l.locationId === locationId);
+const level = (variantId: string, locationId: string) => levelAt(t.deps, variantId, locationId);
 
 /** The ledger, summed per location, equals the levels. */
 async function ledgerMatches(variantId: string) {

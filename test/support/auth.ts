@@ -3,8 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTokenVerifier, type TokenVerifier } from '../../functions/http/auth';
-import { matchRoute, routes, type Role } from '../../lib/routes';
-import { ensureLocalAuth, type LocalAuth } from '../../lib/local/tokens';
+import { authorizationFor, ensureLocalAuth, type LocalAuth } from '../../lib/local/tokens';
 
 export interface TestAuth extends LocalAuth {
   verifier: TokenVerifier;
@@ -17,11 +16,6 @@ export function testAuth(): TestAuth {
   return {
     ...auth,
     verifier: createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }),
-    headerFor: (method, p): Record<string, string> => {
-      const m = matchRoute(method, new URL(p, 'http://x').pathname);
-      if (m.kind !== 'found') return {} as Record<string, string>;
-      const role = routes[m.operationId].role;
-      return role === 'public' ? {} : { authorization: `Bearer ${auth.tokens[role as Role]}` };
-    },
+    headerFor: (method, p) => authorizationFor(auth.tokens, method, p),
   };
 }

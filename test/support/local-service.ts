@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
-import { matchRoute, routes, type Role } from '../../lib/routes';
+import type { Role } from '../../lib/routes';
+import { authorizationFor } from '../../lib/local/tokens';
 
 export interface LocalService {
   url: string;
@@ -79,8 +80,5 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
 
 /** Calls the service as the client whose role the route needs (its token from tokens.json). */
 export function api(s: LocalService, p: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
-  const m = matchRoute(method, new URL(p, 'http://x').pathname);
-  const role = m.kind === 'found' ? routes[m.operationId].role : 'public';
-  const auth: Record<string, string> = role === 'public' ? {} : { authorization: `Bearer ${s.tokens[role as Role]}` };
-  return http(`${s.url}${p}`, method, body, { ...auth, ...headers });
+  return http(`${s.url}${p}`, method, body, { ...authorizationFor(s.tokens, method, p), ...headers });
 }

@@ -42,32 +42,30 @@ const liveQuantities = (line: CartLineRecord | undefined): Record<string, number
 const liveBackordered = (line: CartLineRecord | undefined, loc: string): number =>
   line && !line.expired ? (line.allocations[loc]?.backordered ?? 0) : 0;
 
-/** True when a cart line's hold has lapsed, whether or not the sweeper has released it yet. */
-export const lineExpired = (cart: CartRecord, line: CartLineRecord, now: Date): boolean =>
-  line.expired || (cart.expiresAt !== null && Date.parse(cart.expiresAt) <= now.getTime());
+/** True when a cart line's hold has lapsed (the cart's hold ends at `expiresAt`), whether or not the sweeper has released it yet. */
+export const lineExpired = (expiresAt: string | null, line: CartLineRecord, now: Date): boolean =>
+  line.expired || (expiresAt !== null && Date.parse(expiresAt) <= now.getTime());
 
+/** A cart line as the API shows it; `expiresAt` is the cart's. */
 export const lineView = (
-  cart: CartRecord | undefined,
+  expiresAt: string | null,
   cartId: string,
   variantId: string,
   line: CartLineRecord | undefined,
   now: Date,
   expectedDate: string | null,
-): CartLine => {
-  const expired = !!cart && !!line && lineExpired(cart, line, now);
-  return {
-    cartId,
-    variantId,
-    quantity: line?.quantity ?? 0,
-    allocations: Object.entries(line?.allocations ?? {})
-      .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
-      .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId)),
-    backorderedQuantity: line?.backordered ?? 0,
-    expiresAt: line && !line.expired ? (cart?.expiresAt ?? null) : null,
-    expired,
-    expectedAvailabilityDate: line && line.backordered > 0 ? expectedDate : null,
-  };
-};
+): CartLine => ({
+  cartId,
+  variantId,
+  quantity: line?.quantity ?? 0,
+  allocations: Object.entries(line?.allocations ?? {})
+    .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
+    .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId)),
+  backorderedQuantity: line?.backordered ?? 0,
+  expiresAt: line && !line.expired ? expiresAt : null,
+  expired: !!line && lineExpired(expiresAt, line, now),
+  expectedAvailabilityDate: line && line.backordered > 0 ? expectedDate : null,
+});
 
 /** Sets the cart's hold on a variant to `quantity` (0 removes it) and restarts the cart's hold period. */
 export async function setCartLine(deps: Deps, cartId: string, variantId: string, body: PutCartLineBody): Promise<CartLine> {
@@ -213,7 +211,7 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     },
   });
   const result = lineView(
-    { entity: 'Cart', cartId, lines: {}, expiresAt, holdId: '', updatedAt: line.updatedAt, version: 0 },
+    expiresAt,
     cartId,
     variantId,
     line,
@@ -231,7 +229,7 @@ export async function removeCartLine(deps: Deps, cartId: string, variantId: stri
     const now = deps.clock.now();
     const cart = await deps.store.getCart(cartId);
     const existing = cart?.lines[variantId];
-    const result = lineView(undefined, cartId, variantId, undefined, now, null);
+    const result = lineView(null, cartId, variantId, undefined, now, null);
     if (!cart || !existing) return { change: null, result };
     return { change: releaseLines(cart, [variantId], now, deps.holdSeconds, 'removed from cart'), result };
   });
@@ -293,7 +291,7 @@ export async function getCart(deps: Deps, cartId: string): Promise<Cart> {
   const anyLive = entries.some(([, l]) => !l.expired);
   return {
     cartId,
-    lines: entries.map(([v, l]) => lineView(cart, cartId, v, l, now, dates.get(v) ?? null)),
+    lines: entries.map(([v, l]) => lineView(cart.expiresAt, cartId, v, l, now, dates.get(v) ?? null)),
     expiresAt: anyLive ? cart.expiresAt : null,
   };
 }

@@ -2,7 +2,7 @@
 import type { Deps } from '../deps';
 import type { VariantRecord } from '../model';
 import type { Movement, StockLevel, VariantAvailability } from '../schemas';
-import { activeLookup, isLow, locationLevels, sumLevels } from '../views';
+import { activeLookup, isLow, levelsOf, sumLevels } from '../views';
 import { cachedLocations } from './locations';
 
 /**
@@ -32,10 +32,7 @@ export async function getAvailability(
   const isActive = activeLookup(locations);
   return {
     variants: variants.map((v) => {
-      const levels = Object.entries(v.levels)
-        .filter(([loc]) => locationId === undefined || loc === locationId)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([loc, level]) => locationLevels(v, loc, level, isActive));
+      const levels = levelsOf(v, isActive, locationId);
       const totals = sumLevels(levels.filter((l) => l.active));
       return {
         variantId: v.variantId,
@@ -63,10 +60,8 @@ export async function stockReport(
   ]);
   const isActive = activeLookup(locations);
   const levels = page.items.flatMap((v) =>
-    Object.entries(v.levels)
-      .filter(([loc]) => query.locationId === undefined || loc === query.locationId)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([loc, level]) => ({ variantId: v.variantId, ...locationLevels(v, loc, level, isActive) }))
+    levelsOf(v, isActive, query.locationId)
+      .map((l) => ({ variantId: v.variantId, ...l }))
       .filter((l) => !query.lowStockOnly || isLow(l.available, l.lowStockThreshold)),
   );
   return { levels, cursor: page.cursor };

@@ -246,15 +246,16 @@ export async function completeTransfer(deps: Deps, id: string, idempotency?: Ide
       if (transfer.status === 'cancelled') throw conflict(`Transfer ${id} was cancelled.`, { status: transfer.status });
       const variants = await deps.store.getVariants(transfer.lines.map((l) => l.variantId));
       const reference = `transfer:${id}`;
+      // The same refusal whether the read shows the shortage or the transaction's guard finds it.
+      const short = (variantId: string, available: number) =>
+        insufficientStock(`Only ${Math.max(0, available)} of ${variantId} are available at ${transfer.fromLocationId}.`, Math.max(0, available), {
+          variantId,
+          locationId: transfer.fromLocationId,
+        });
       const levels: LevelChange[] = transfer.lines.flatMap((l, i) => {
         const v = variants[i];
         const available = v.levels[transfer.fromLocationId]?.available ?? 0;
-        if (available < l.quantity) {
-          throw insufficientStock(`Only ${Math.max(0, available)} of ${l.variantId} are available at ${transfer.fromLocationId}.`, Math.max(0, available), {
-            variantId: l.variantId,
-            locationId: transfer.fromLocationId,
-          });
-        }
+        if (available < l.quantity) throw short(l.variantId, available);
         return [
           {
             variantId: l.variantId,
@@ -262,11 +263,7 @@ export async function completeTransfer(deps: Deps, id: string, idempotency?: Ide
             deltas: deltas({ onHand: -l.quantity }),
             expect: { kind: 'guard', atLeast: { available: l.quantity, onHand: l.quantity } },
             movement: { type: 'transfer_out', reference, reason: `to ${transfer.toLocationId}` },
-            onFail: (cur) =>
-              insufficientStock(`Only ${Math.max(0, cur?.available ?? 0)} of ${l.variantId} are available at ${transfer.fromLocationId}.`, Math.max(0, cur?.available ?? 0), {
-                variantId: l.variantId,
-                locationId: transfer.fromLocationId,
-              }),
+            onFail: (cur) => short(l.variantId, cur?.available ?? 0),
           },
           {
             variantId: l.variantId,
