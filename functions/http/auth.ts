@@ -37,6 +37,9 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthCon
   return { issuer, audience: env.JWT_AUDIENCE || null, jwksUri: env.JWT_JWKS_URI || undefined, jwksFile: env.JWT_JWKS_FILE || undefined };
 }
 
+/** How many verified tokens a process remembers, and for how long at most (a rotated-out signing key is honoured no longer). */
+export const VERIFIED_TOKEN_CACHE = { size: 1000, seconds: 300 };
+
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   const verifier = JwtVerifier.create({
     issuer: config.issuer,
@@ -44,7 +47,22 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     jwksUri: config.jwksUri ?? `file://${config.jwksFile}`,
   });
   if (config.jwksFile) verifier.cacheJwks(JSON.parse(readFileSync(config.jwksFile, 'utf8')));
-  return { verify: async (token) => (await verifier.verify(token)) as unknown as Claims };
+  // A token's signature, issuer and audience are facts of the token: verified once, they hold until it expires. Callers send
+  // the same token on every request, so its claims are remembered (bounded in number and time) and only the expiry is checked
+  // again. The signature check is most of the handler's own CPU on a read; failures are never remembered.
+  const verified = new Map<string, { claims: Claims; until: number }>();
+  return {
+    verify: async (token) => {
+      const hit = verified.get(token);
+      if (hit && Date.now() < hit.until) return hit.claims;
+      if (hit) verified.delete(token);
+      const claims = (await verifier.verify(token)) as unknown as Claims;
+      const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Date.now();
+      if (verified.size >= VERIFIED_TOKEN_CACHE.size) verified.delete(verified.keys().next().value as string);
+      verified.set(token, { claims, until: Math.min(exp, Date.now() + VERIFIED_TOKEN_CACHE.seconds * 1000) });
+      return claims;
+    },
+  };
 }
 
 /** The roles a token's scopes grant. */

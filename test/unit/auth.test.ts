@@ -3,6 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
+import { createTokenVerifier } from '../../functions/http/auth';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
 import { ROLES, routes, type RouteSpec } from '../../lib/routes';
@@ -65,4 +66,50 @@ describe.each(entries)('%s', (_id, route) => {
 it('every route declares a role (the type requires it; this guards the data)', () => {
   for (const [, r] of entries) expect(['public', ...ROLES]).toContain(r.role);
   expect(entries.filter(([, r]) => r.role === 'public').map(([id]) => id).sort()).toEqual(['health', 'openapi']);
+});
+
+describe('remembered verifications', () => {
+  const freshVerifier = () => createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
+  const claims = (exp: number) => ({ iss: auth.issuer, aud: auth.audience, sub: 't', scope: 'inventory/backoffice', iat: now(), exp });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  it('checks a token’s signature once, and its expiry on every use', async () => {
+    const { JwtVerifier } = await import('aws-jwt-verify');
+    const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
+    const verifier = freshVerifier();
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const token = auth.sign(claims(now() + 120));
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(checks).toHaveBeenCalledTimes(1);
+    jest.setSystemTime(Date.now() + 121_000);
+    await expect(verifier.verify(token)).rejects.toThrow(/expired/i);
+    expect(checks).toHaveBeenCalledTimes(2);
+  });
+
+  it('checks the signature again after five minutes, so a signing key taken out of the JWKS stops working', async () => {
+    const { JwtVerifier } = await import('aws-jwt-verify');
+    const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
+    const verifier = freshVerifier();
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const token = auth.sign(claims(now() + 3600));
+    await verifier.verify(token);
+    jest.setSystemTime(Date.now() + 301_000);
+    await verifier.verify(token);
+    expect(checks).toHaveBeenCalledTimes(2);
+  });
+
+  it('never remembers a refusal, nor lets a tampered copy of a remembered token through', async () => {
+    const verifier = freshVerifier();
+    const token = auth.sign(claims(now() + 600));
+    await verifier.verify(token);
+    const [h, p, sig] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...claims(now() + 600), scope: 'inventory/backoffice inventory/orders' })).toString('base64url');
+    await expect(verifier.verify(`${h}.${forged}.${sig}`)).rejects.toThrow();
+    await expect(verifier.verify(`${h}.${forged}.${sig}`)).rejects.toThrow();
+    expect(p).not.toBe(forged);
+  });
 });
