@@ -120,8 +120,10 @@ export async function startHttpServer(options: { port: number; handler: HttpHand
         // A handler that throws past its own error handling is a 500, as API Gateway would answer.
         out = await options.handler(event, lambdaContext(event.requestContext.requestId)).catch((err: unknown) => errorResponse(err));
       }
-      res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
-      res.end(out.body ?? '');
+      // With its length, as API Gateway sends it (Node would otherwise send the body chunked); base64 bodies decoded, as it does.
+      const body = Buffer.from(out.body ?? '', out.isBase64Encoded ? 'base64' : 'utf8');
+      res.writeHead(out.statusCode ?? 200, { ...(out.headers as Record<string, string>), 'content-length': String(body.length) });
+      res.end(body);
     });
   });
   const port = await new Promise<number>((resolve, reject) => {
