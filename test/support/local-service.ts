@@ -33,7 +33,8 @@ export async function startLocalService(env: Record<string, string> = {}, stateD
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 60_000;
-  while (!/listening on (http:\/\/\S+)/.test(out)) {
+  // Up when the whole banner is out: stdout to a pipe is written in chunks, so its first line can arrive before the others.
+  while (!/Ctrl-C stops everything/.test(out)) {
     if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
