@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -176,17 +176,22 @@ async function main(): Promise<void> {
     // ---------------------------------------------------------------- 2. latency against the floor
     log('measuring latency through HTTP and the floor…');
     const base = local.url;
-    // node:http with a keep-alive agent, as a service client would use (undici's fetch adds ~1 ms per call here).
+    // node:http with a keep-alive agent, as a service client would use (undici's fetch adds ~1 ms per call here), kept lean: the
+    // client shares the cores with the service, so its own work would otherwise count against the service.
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    const { hostname, port } = new URL(base);
     const httpCall = (method: string, p: string, body?: unknown) =>
       new Promise<string>((resolve, reject) => {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
-        const req = request(`${base}${p}`, { method, agent, headers }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => ((res.statusCode ?? 500) >= 300 ? reject(new Error(`${method} ${p} → ${res.statusCode} ${text}`)) : resolve(text)));
+        const req = request({ host: hostname, port, path: p, method, agent, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${p} → ${res.statusCode} ${text}`));
+            else resolve(text);
+          });
         });
         req.on('error', reject);
         req.end(payload);
@@ -229,8 +234,9 @@ async function main(): Promise<void> {
           ),
         );
       }
+      let last: unknown[] = [];
       for (const group of prepared.get(captured)!) {
-        await Promise.all(
+        last = await Promise.all(
           group.map((r) => {
             let json = r.json;
             for (const [from, to] of subst) json = json.split(from).join(to);
@@ -240,6 +246,7 @@ async function main(): Promise<void> {
           }),
         );
       }
+      return last;
     };
     const scenarios = [
       {
@@ -268,37 +275,74 @@ async function main(): Promise<void> {
         floor: (c?: string) => replay(checkoutCapture, [[captureCart, c!], ['cap-order', `o-${randomUUID()}`]]),
       },
     ];
+    // A reference for the HTTP hop itself: a bare node:http server whose only work is the floor's replay. The service's ratio
+    // minus this one is what the gateway stand-in, the handler, middy, Powertools and the domain code add.
+    const bareServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', async () => {
+        const [, index, ctx] = /^\/(\d+)(?:\/(.+))?$/.exec(req.url ?? '') ?? [];
+        const result = await scenarios[Number(index)].floor(ctx && decodeURIComponent(ctx));
+        const body = Buffer.from(JSON.stringify(result ?? {}));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        res.end(body);
+      });
+    });
+    const barePort = await new Promise<number>((r) => bareServer.listen(0, '127.0.0.1', () => r((bareServer.address() as { port: number }).port)));
+    const bareCall = (index: number, ctx?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: barePort, path: `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        });
+        req.on('error', reject);
+        req.end();
+      });
     const latencyRows: string[] = [];
-    for (const s of scenarios) {
-      for (const concurrency of [1, 16]) {
-        // Start each measurement with the stream processor caught up, so earlier writes' background work does not weigh on it.
-        await local.streamsDrained();
-        const count = concurrency === 1 ? N.c1 : N.c16;
-        const [h, f] = await measurePair(
-          count,
-          concurrency,
-          { run: s.http, prepare: (s as { prepareHttp?: () => Promise<string> }).prepareHttp },
-          { run: s.floor, prepare: (s as { prepareFloor?: () => Promise<string> }).prepareFloor },
-        );
-        latencyRows.push(
-          `| ${s.name} | ${concurrency} | ${ms(h.p50)} / ${ms(h.p99)} | ${Math.round(h.rps)} | ${ms(f.p50)} / ${ms(f.p99)} | ${Math.round(f.rps)} | ${(h.p50 / f.p50).toFixed(2)}× |`,
-        );
-        log(`  ${s.name} c=${concurrency}: http p50 ${ms(h.p50)} p99 ${ms(h.p99)} ${Math.round(h.rps)}/s; floor p50 ${ms(f.p50)} p99 ${ms(f.p99)}`);
+    const cell = (side: { p50: number; p99: number; rps: number }) => `${ms(side.p50)} / ${ms(side.p99)} | ${Math.round(side.rps)}`;
+    try {
+      for (const [index, s] of scenarios.entries()) {
+        const prepareHttp = (s as { prepareHttp?: () => Promise<string> }).prepareHttp;
+        const prepareFloor = (s as { prepareFloor?: () => Promise<string> }).prepareFloor;
+        for (const concurrency of [1, 16]) {
+          // Start each measurement with the stream processor caught up, so earlier writes' background work does not weigh on it.
+          await local.streamsDrained();
+          const count = concurrency === 1 ? N.c1 : N.c16;
+          const [h, b, f] = await measureSides(count, concurrency, [
+            { run: s.http, prepare: prepareHttp },
+            { run: (ctx) => bareCall(index, ctx), prepare: prepareFloor },
+            { run: s.floor, prepare: prepareFloor },
+          ]);
+          const [lo, hi] = ratioInterval(h.latencies, f.latencies);
+          latencyRows.push(
+            `| ${s.name} | ${concurrency} | ${cell(h)} | ${cell(f)} | **${(h.p50 / f.p50).toFixed(2)}×** | ${lo.toFixed(2)}–${hi.toFixed(2)} | ${(b.p50 / f.p50).toFixed(2)}× |`,
+          );
+          log(
+            `  ${s.name} c=${concurrency}: http p50 ${ms(h.p50)} p99 ${ms(h.p99)} ${Math.round(h.rps)}/s; floor p50 ${ms(f.p50)} p99 ${ms(f.p99)}; ratio ${(h.p50 / f.p50).toFixed(2)} (${lo.toFixed(2)}–${hi.toFixed(2)}); bare HTTP ${(b.p50 / f.p50).toFixed(2)}`,
+          );
+        }
       }
+    } finally {
+      bareServer.closeAllConnections();
+      bareServer.close();
     }
     out.push(
       '## 2. Latency and throughput against the floor',
       '',
       `Through the local HTTP server (\`npm start\`'s assembly: HTTP → API Gateway-shaped event → the Lambda handler with middy and`,
       'Powertools → DynamoDB Local), next to the floor: the same DynamoDB requests the operation sends, captured from a real run and',
-      `replayed straight through the SDK (requests that the service sends in parallel are replayed in parallel). The two sides take`,
+      `replayed straight through the SDK (requests that the service sends in parallel are replayed in parallel). The sides take`,
       'turns (one request each at concurrency 1, blocks of 64 at 16) after a warm-up, each scenario starting with the stream processor',
-      `caught up, so drift and background work weigh on both alike. ${N.c1} requests at concurrency 1, ${N.c16} at concurrency 16, per`,
+      `caught up, so drift and background work weigh on all alike. ${N.c1} requests at concurrency 1, ${N.c16} at concurrency 16, per`,
       `side, on this machine (${machine()}); the HTTP client, the service and DynamoDB Local share its cores. DynamoDB Local is much`,
-      'slower than DynamoDB, so the ratio, not the milliseconds, is the figure that carries over to AWS.',
+      'slower than DynamoDB, so the ratio, not the milliseconds, is the figure that carries over to AWS. The interval is the ratio\'s',
+      'spread over 1,000 bootstrap resamples of the latencies. The last column is a reference taken in the same turns: a bare',
+      '`node:http` server whose only work is the floor\'s DynamoDB requests, answering with their output; it is what the local HTTP',
+      'hop costs by itself (client and server in one Node process), so the difference between the two ratios is what the service',
+      '(gateway stand-in, middy, Powertools, validation, domain code) adds.',
       '',
-      '| operation | concurrency | HTTP p50 / p99 | HTTP req/s | floor p50 / p99 | floor req/s | HTTP p50 ÷ floor p50 |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| operation | concurrency | HTTP p50 / p99 | HTTP req/s | floor p50 / p99 | floor req/s | HTTP p50 ÷ floor p50 | 95% interval | bare HTTP ÷ floor |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...latencyRows,
       '',
     );
@@ -416,17 +460,14 @@ function commandFor(name: string, input: Record<string, unknown>) {
 
 type Side = { run: (ctx?: string) => Promise<unknown>; prepare?: () => Promise<string> };
 
-async function measurePair(count: number, concurrency: number, a: Side, b: Side) {
-  // Warm-up, then the two sides take turns: one request each at concurrency 1, blocks of four rounds at 16, so that drift in
-  // DynamoDB Local (its JIT, its growing tables) and background work fall on both sides alike.
-  for (let i = 0; i < 5; i++) for (const side of [a, b]) await measure(Math.max(concurrency * 2, 20), concurrency, side.run, side.prepare);
+async function measureSides(count: number, concurrency: number, sides: Side[]) {
+  // Warm-up, then the sides take turns: one request each at concurrency 1, blocks of four rounds at 16, so that drift in
+  // DynamoDB Local (its JIT, its growing tables) and background work fall on every side alike.
+  for (let i = 0; i < 5; i++) for (const side of sides) await measure(Math.max(concurrency * 2, 20), concurrency, side.run, side.prepare);
   const block = concurrency === 1 ? 1 : concurrency * 4;
-  const results: { latencies: number[]; busy: number; wall: number }[] = [
-    { latencies: [], busy: 0, wall: 0 },
-    { latencies: [], busy: 0, wall: 0 },
-  ];
+  const results = sides.map(() => ({ latencies: [] as number[], busy: 0, wall: 0 }));
   for (let done = 0; done < count; done += block) {
-    for (const [i, side] of [a, b].entries()) {
+    for (const [i, side] of sides.entries()) {
       const r = await measure(Math.min(block, count - done), concurrency, side.run, side.prepare);
       results[i].latencies.push(...r.latencies);
       results[i].busy += r.busy;
@@ -435,9 +476,28 @@ async function measurePair(count: number, concurrency: number, a: Side, b: Side)
   }
   return results.map((r, i) => {
     r.latencies.sort((x, y) => x - y);
-    const prepared = !![a, b][i].prepare;
-    return { p50: pct(r.latencies, 0.5), p99: pct(r.latencies, 0.99), rps: prepared ? count / (r.busy / concurrency / 1000) : count / (r.wall / 1000) };
+    return {
+      latencies: r.latencies,
+      p50: pct(r.latencies, 0.5),
+      p99: pct(r.latencies, 0.99),
+      rps: sides[i].prepare ? count / (r.busy / concurrency / 1000) : count / (r.wall / 1000),
+    };
   });
+}
+
+/**
+ * How sure the ratio of the two p50s is: the 2.5th and 97.5th percentiles of that ratio over 1,000 bootstrap resamples of
+ * each side's latencies (a seeded generator, so a run's interval is reproducible from its samples).
+ */
+function ratioInterval(a: number[], b: number[]): [number, number] {
+  let seed = 42;
+  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const median = (xs: number[]) => {
+    const sample = Array.from(xs, () => xs[Math.floor(random() * xs.length)]).sort((x, y) => x - y);
+    return pct(sample, 0.5);
+  };
+  const ratios = Array.from({ length: 1000 }, () => median(a) / median(b)).sort((x, y) => x - y);
+  return [pct(ratios, 0.025), pct(ratios, 0.975)];
 }
 
 async function measure(count: number, concurrency: number, run: (ctx?: string) => Promise<unknown>, prepare?: () => Promise<string>) {
