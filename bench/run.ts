@@ -180,22 +180,23 @@ async function main(): Promise<void> {
     // client shares the cores with the service, so its own work would otherwise count against the service.
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     const { hostname, port } = new URL(base);
-    const httpCall = (method: string, p: string, body?: unknown) =>
-      new Promise<string>((resolve, reject) => {
-        const payload = body === undefined ? undefined : JSON.stringify(body);
-        const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
-        const req = request({ host: hostname, port, path: p, method, agent, headers }, (res) => {
+    const send = (to: { host: string; port: string | number }, method: string, p: string, headers: Record<string, string>, payload?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request({ ...to, path: p, method, agent, headers }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 500) >= 300) reject(new Error(`${method} ${p} → ${res.statusCode} ${text}`));
-            else resolve(text);
-          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') }));
         });
         req.on('error', reject);
         req.end(payload);
       });
+    const httpCall = async (method: string, p: string, body?: unknown) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
+      const { status, text } = await send({ host: hostname, port }, method, p, headers, payload);
+      if (status >= 300) throw new Error(`${method} ${p} → ${status} ${text}`);
+      return text;
+    };
     // Capture the DynamoDB requests of one warm run of each operation, to replay as the floor.
     const capture = async (run: () => Promise<unknown>): Promise<MeteredRequest[]> => {
       await run();
@@ -289,15 +290,7 @@ async function main(): Promise<void> {
     });
     const barePort = await new Promise<number>((r) => bareServer.listen(0, '127.0.0.1', () => r((bareServer.address() as { port: number }).port)));
     const bareCall = (index: number, ctx?: string) =>
-      new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: barePort, path: `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        });
-        req.on('error', reject);
-        req.end();
-      });
+      send({ host: '127.0.0.1', port: barePort }, 'GET', `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`, {});
     const latencyRows: string[] = [];
     const cell = (side: { p50: number; p99: number; rps: number }) => `${ms(side.p50)} / ${ms(side.p99)} | ${Math.round(side.rps)}`;
     try {

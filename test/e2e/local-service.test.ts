@@ -22,6 +22,10 @@ describe('npm start', () => {
     try {
       expect(await api(s, `/health`, 'GET')).toMatchObject({ status: 200, body: { status: 'ok' } });
       expect((await api(s, `/openapi.json`, 'GET')).body.openapi).toBe('3.0.3');
+      // Responses carry their length, as API Gateway sends them, not chunked.
+      const health = await http(`${s.url}/health`, 'GET');
+      expect(health.headers.get('transfer-encoding')).toBeNull();
+      expect(Number(health.headers.get('content-length'))).toBe(Buffer.byteLength(JSON.stringify(health.body)));
       expect(await http(`${s.url}/locations`, 'GET')).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
       expect(await http(`${s.url}/locations`, 'GET', undefined, { authorization: `Bearer ${s.tokens.storefront}` })).toMatchObject({
         status: 403,

@@ -71,16 +71,21 @@ it('every route declares a role (the type requires it; this guards the data)', (
 describe('remembered verifications', () => {
   const freshVerifier = () => createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
   const claims = (exp: number) => ({ iss: auth.issuer, aud: auth.audience, sub: 't', scope: 'inventory/backoffice', iat: now(), exp });
+  /** A fresh verifier, a count of the signature checks underneath it, and a clock the test moves. */
+  const onAClock = async () => {
+    const { JwtVerifier } = await import('aws-jwt-verify');
+    const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
+    const verifier = freshVerifier();
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    return { checks, verifier };
+  };
   afterEach(() => {
     jest.restoreAllMocks();
     jest.useRealTimers();
   });
 
   it('checks a token’s signature once, and its expiry on every use', async () => {
-    const { JwtVerifier } = await import('aws-jwt-verify');
-    const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
-    const verifier = freshVerifier();
-    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { checks, verifier } = await onAClock();
     const token = auth.sign(claims(now() + 120));
     await verifier.verify(token);
     await verifier.verify(token);
@@ -91,10 +96,7 @@ describe('remembered verifications', () => {
   });
 
   it('checks the signature again after five minutes, so a signing key taken out of the JWKS stops working', async () => {
-    const { JwtVerifier } = await import('aws-jwt-verify');
-    const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
-    const verifier = freshVerifier();
-    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { checks, verifier } = await onAClock();
     const token = auth.sign(claims(now() + 3600));
     await verifier.verify(token);
     jest.setSystemTime(Date.now() + 301_000);
