@@ -11,11 +11,15 @@ export interface TestAuth extends LocalAuth {
   headerFor(method: string, path: string): Record<string, string>;
 }
 
+/** A new verifier (with nothing remembered yet) for the local key's tokens. */
+export const verifierFor = (auth: LocalAuth): TokenVerifier =>
+  createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
+
 export function testAuth(): TestAuth {
   const auth = ensureLocalAuth(mkdtempSync(path.join(tmpdir(), 'inventory-auth-')));
   return {
     ...auth,
-    verifier: createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }),
+    verifier: verifierFor(auth),
     headerFor: (method, p) => authorizationFor(auth.tokens, method, p),
   };
 }

@@ -3,11 +3,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
-import { createTokenVerifier } from '../../functions/http/auth';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
 import { ROLES, routes, type RouteSpec } from '../../lib/routes';
-import { testAuth } from '../support/auth';
+import { testAuth, verifierFor } from '../support/auth';
 
 const auth = testAuth();
 // The store answers nothing: what is tested is the gate in front of it.
@@ -69,13 +68,12 @@ it('every route declares a role (the type requires it; this guards the data)', (
 });
 
 describe('remembered verifications', () => {
-  const freshVerifier = () => createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
   const claims = (exp: number) => ({ iss: auth.issuer, aud: auth.audience, sub: 't', scope: 'inventory/backoffice', iat: now(), exp });
   /** A fresh verifier, a count of the signature checks underneath it, and a clock the test moves. */
   const onAClock = async () => {
     const { JwtVerifier } = await import('aws-jwt-verify');
     const checks = jest.spyOn(Object.getPrototypeOf(JwtVerifier.prototype) as { verify: () => Promise<unknown> }, 'verify');
-    const verifier = freshVerifier();
+    const verifier = verifierFor(auth);
     jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     return { checks, verifier };
   };
@@ -105,7 +103,7 @@ describe('remembered verifications', () => {
   });
 
   it('never remembers a refusal, nor lets a tampered copy of a remembered token through', async () => {
-    const verifier = freshVerifier();
+    const verifier = verifierFor(auth);
     const token = auth.sign(claims(now() + 600));
     await verifier.verify(token);
     const [h, p, sig] = token.split('.');
