@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -257,6 +257,7 @@ async function main(): Promise<void> {
       },
       {
         name: 'Availability, 10 variants',
+        readOnly: true,
         http: () => httpCall('GET', `/availability?variantIds=${skus.slice(0, 10).join(',')}`),
         floor: () => replay(availCapture, []),
       },
@@ -292,6 +293,8 @@ async function main(): Promise<void> {
     const bareCall = (index: number, ctx?: string) =>
       send({ host: '127.0.0.1', port: barePort }, 'GET', `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`, {});
     const latencyRows: string[] = [];
+    const cpuRows: string[] = [];
+    const dynamodbLocal = dynamodbLocalCpu(new URL(local.dynamodbEndpoint).port);
     const cell = (side: { p50: number; p99: number; rps: number }) => `${ms(side.p50)} / ${ms(side.p99)} | ${Math.round(side.rps)}`;
     try {
       for (const [index, s] of scenarios.entries()) {
@@ -305,10 +308,18 @@ async function main(): Promise<void> {
             { run: s.http, prepare: prepareHttp },
             { run: (ctx) => bareCall(index, ctx), prepare: prepareFloor },
             { run: s.floor, prepare: prepareFloor },
-          ]);
+          ], dynamodbLocal);
           const [lo, hi] = ratioInterval(h.latencies, f.latencies);
           latencyRows.push(
             `| ${s.name} | ${concurrency} | ${cell(h)} | ${cell(f)} | **${(h.p50 / f.p50).toFixed(2)}×** | ${lo.toFixed(2)}–${hi.toFixed(2)} | ${(b.p50 / f.p50).toFixed(2)}× |`,
+          );
+          const us = (v?: number) => (v === undefined ? '–' : `${Math.round(v)} µs`);
+          // Writes set off stream processing in this process and in DynamoDB Local, which lands in whichever side's turn it is.
+          if ((s as { readOnly?: boolean }).readOnly) cpuRows.push(
+            `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(h.nodeCpu - f.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
+          );
+          log(
+            `  ${s.name} c=${concurrency}: node CPU per request: http ${us(h.nodeCpu)}, bare ${us(b.nodeCpu)}, floor ${us(f.nodeCpu)}; DynamoDB Local: ${us(h.dynamodbCpu)}, ${us(b.dynamodbCpu)}, ${us(f.dynamodbCpu)}`,
           );
           log(
             `  ${s.name} c=${concurrency}: http p50 ${ms(h.p50)} p99 ${ms(h.p99)} ${Math.round(h.rps)}/s; floor p50 ${ms(f.p50)} p99 ${ms(f.p99)}; ratio ${(h.p50 / f.p50).toFixed(2)} (${lo.toFixed(2)}–${hi.toFixed(2)}); bare HTTP ${(b.p50 / f.p50).toFixed(2)}`,
@@ -332,11 +343,24 @@ async function main(): Promise<void> {
       'spread over 1,000 bootstrap resamples of the latencies. The last column is a reference taken in the same turns: a bare',
       '`node:http` server whose only work is the floor\'s DynamoDB requests, answering with their output; it is what the local HTTP',
       'hop costs by itself (client and server in one Node process), so the difference between the two ratios is what the service',
-      '(gateway stand-in, middy, Powertools, validation, domain code) adds.',
+      '(gateway stand-in, middy, Powertools, validation, domain code) adds. A checkout\'s cart is made before its block of',
+      'requests starts, so neither its time nor its CPU is counted.',
       '',
       '| operation | concurrency | HTTP p50 / p99 | HTTP req/s | floor p50 / p99 | floor req/s | HTTP p50 ÷ floor p50 | 95% interval | bare HTTP ÷ floor |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...latencyRows,
+      '',
+      'Where the time goes, for the read: CPU time per request in the same turns, of this Node process (HTTP client, local gateway,',
+      'handler, SDK; from `process.cpuUsage`) and of DynamoDB Local\'s JVM (from /proc, in clock ticks summed over the run). The',
+      'three sides send DynamoDB the same requests, so its CPU should be close across them (it also runs background threads, which',
+      'weigh on the slower side a little more); the HTTP side\'s extra Node CPU is what the HTTP hop and the service add. On two',
+      'cores shared by both processes, at concurrency 16 the machine is CPU-bound, so the ratio of p50s follows the ratio of total',
+      'CPU per request; at concurrency 1 the extra Node CPU sits on each request\'s path. Writes are left out of this table: the',
+      'stream processing they set off runs in the same two processes and lands in whichever side\'s turn it is.',
+      '',
+      '| operation | concurrency | Node CPU: HTTP | bare HTTP | floor | HTTP − floor | DynamoDB Local CPU: HTTP | bare HTTP | floor |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...cpuRows,
       '',
     );
 
@@ -453,29 +477,57 @@ function commandFor(name: string, input: Record<string, unknown>) {
 
 type Side = { run: (ctx?: string) => Promise<unknown>; prepare?: () => Promise<string> };
 
-async function measureSides(count: number, concurrency: number, sides: Side[]) {
+async function measureSides(count: number, concurrency: number, sides: Side[], dynamodbLocal?: CpuClock) {
   // Warm-up, then the sides take turns: one request each at concurrency 1, blocks of four rounds at 16, so that drift in
   // DynamoDB Local (its JIT, its growing tables) and background work fall on every side alike.
-  for (let i = 0; i < 5; i++) for (const side of sides) await measure(Math.max(concurrency * 2, 20), concurrency, side.run, side.prepare);
+  for (let i = 0; i < 5; i++) for (const side of sides) await measure(Math.max(concurrency * 2, 20), concurrency, side);
   const block = concurrency === 1 ? 1 : concurrency * 4;
-  const results = sides.map(() => ({ latencies: [] as number[], busy: 0, wall: 0 }));
+  const results = sides.map(() => ({ latencies: [] as number[], wall: 0, nodeCpu: 0, dynamodbCpu: 0 }));
   for (let done = 0; done < count; done += block) {
     for (const [i, side] of sides.entries()) {
-      const r = await measure(Math.min(block, count - done), concurrency, side.run, side.prepare);
+      const r = await measure(Math.min(block, count - done), concurrency, side, dynamodbLocal);
       results[i].latencies.push(...r.latencies);
-      results[i].busy += r.busy;
       results[i].wall += r.wall;
+      results[i].nodeCpu += r.nodeCpu;
+      results[i].dynamodbCpu += r.dynamodbCpu;
     }
   }
-  return results.map((r, i) => {
+  return results.map((r) => {
     r.latencies.sort((x, y) => x - y);
     return {
       latencies: r.latencies,
       p50: pct(r.latencies, 0.5),
       p99: pct(r.latencies, 0.99),
-      rps: sides[i].prepare ? count / (r.busy / concurrency / 1000) : count / (r.wall / 1000),
+      rps: count / (r.wall / 1000),
+      // CPU time per request, in µs: this Node process (client, service, SDK) and DynamoDB Local's JVM.
+      nodeCpu: (r.nodeCpu * 1000) / count,
+      dynamodbCpu: dynamodbLocal ? (r.dynamodbCpu * 1000) / count : undefined,
     };
   });
+}
+
+/** A process's CPU time (user + system) in ms, read from /proc; the JVM's is counted in clock ticks, so it is summed over many blocks. */
+type CpuClock = () => number;
+
+/** DynamoDB Local's JVM (the java process listening on this port), where /proc exists. */
+function dynamodbLocalCpu(port: string): CpuClock | undefined {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  const tick = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd: string[];
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (path.basename(cmd[0]) !== 'java' || cmd[cmd.indexOf('-port') + 1] !== port) continue;
+    return () => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * tick;
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -493,26 +545,33 @@ function ratioInterval(a: number[], b: number[]): [number, number] {
   return [pct(ratios, 0.025), pct(ratios, 0.975)];
 }
 
-async function measure(count: number, concurrency: number, run: (ctx?: string) => Promise<unknown>, prepare?: () => Promise<string>) {
+async function measure(count: number, concurrency: number, side: Side, dynamodbLocal?: CpuClock) {
+  // What a request needs first (a cart to check out) is made before the block, so that neither its time nor its CPU is counted.
+  const contexts: (string | undefined)[] = [];
+  if (side.prepare) {
+    let made = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (made++ < count) contexts.push(await side.prepare!());
+    }));
+  }
   const latencies: number[] = [];
   let next = 0;
-  let busy = 0;
+  const dynamodb0 = dynamodbLocal?.() ?? 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
-        next++;
-        const ctx = prepare ? await prepare() : undefined;
+        const ctx = contexts[next++];
         const s = performance.now();
-        await run(ctx);
-        const d = performance.now() - s;
-        busy += d;
-        latencies.push(d);
+        await side.run(ctx);
+        latencies.push(performance.now() - s);
       }
     }),
   );
-  // Throughput is over the time spent in the measured calls when each needs preparing, else over the wall time.
-  return { latencies, busy, wall: performance.now() - t0 };
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { latencies, wall, nodeCpu: (cpu.user + cpu.system) / 1000, dynamodbCpu: (dynamodbLocal?.() ?? 0) - dynamodb0 };
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))];
