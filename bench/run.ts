@@ -316,7 +316,7 @@ async function main(): Promise<void> {
           const us = (v?: number) => (v === undefined ? '–' : `${Math.round(v)} µs`);
           // Writes set off stream processing in this process and in DynamoDB Local, which lands in whichever side's turn it is.
           if ((s as { readOnly?: boolean }).readOnly) cpuRows.push(
-            `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(h.nodeCpu - f.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
+            `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(b.nodeCpu - f.nodeCpu)} | ${us(h.nodeCpu - b.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
           );
           log(
             `  ${s.name} c=${concurrency}: node CPU per request: http ${us(h.nodeCpu)}, bare ${us(b.nodeCpu)}, floor ${us(f.nodeCpu)}; DynamoDB Local: ${us(h.dynamodbCpu)}, ${us(b.dynamodbCpu)}, ${us(f.dynamodbCpu)}`,
@@ -353,13 +353,14 @@ async function main(): Promise<void> {
       'Where the time goes, for the read: CPU time per request in the same turns, of this Node process (HTTP client, local gateway,',
       'handler, SDK; from `process.cpuUsage`) and of DynamoDB Local\'s JVM (from /proc, in clock ticks summed over the run). The',
       'three sides send DynamoDB the same requests, so its CPU should be close across them (it also runs background threads, which',
-      'weigh on the slower side a little more); the HTTP side\'s extra Node CPU is what the HTTP hop and the service add. On two',
+      'weigh on the slower side a little more). The bare side\'s extra Node CPU over the floor is the HTTP hop (client and server);',
+      'the HTTP side\'s over the bare side is the service (gateway stand-in, handler, validation, domain code, response). On two',
       'cores shared by both processes, at concurrency 16 the machine is CPU-bound, so the ratio of p50s follows the ratio of total',
       'CPU per request; at concurrency 1 the extra Node CPU sits on each request\'s path. Writes are left out of this table: the',
       'stream processing they set off runs in the same two processes and lands in whichever side\'s turn it is.',
       '',
-      '| operation | concurrency | Node CPU: HTTP | bare HTTP | floor | HTTP − floor | DynamoDB Local CPU: HTTP | bare HTTP | floor |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| operation | concurrency | Node CPU: HTTP | bare HTTP | floor | the HTTP hop (bare − floor) | the service (HTTP − bare) | DynamoDB Local CPU: HTTP | bare HTTP | floor |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...cpuRows,
       '',
     );
