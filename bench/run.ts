@@ -315,9 +315,11 @@ async function main(): Promise<void> {
           );
           const us = (v?: number) => (v === undefined ? '–' : `${Math.round(v)} µs`);
           // Writes set off stream processing in this process and in DynamoDB Local, which lands in whichever side's turn it is.
-          if ((s as { readOnly?: boolean }).readOnly) cpuRows.push(
-            `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(b.nodeCpu - f.nodeCpu)} | ${us(h.nodeCpu - b.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
-          );
+          if ((s as { readOnly?: boolean }).readOnly) {
+            cpuRows.push(
+              `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(b.nodeCpu - f.nodeCpu)} | ${us(h.nodeCpu - b.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
+            );
+          }
           log(
             `  ${s.name} c=${concurrency}: node CPU per request: http ${us(h.nodeCpu)}, bare ${us(b.nodeCpu)}, floor ${us(f.nodeCpu)}; DynamoDB Local: ${us(h.dynamodbCpu)}, ${us(b.dynamodbCpu)}, ${us(f.dynamodbCpu)}`,
           );
@@ -551,9 +553,11 @@ async function measure(count: number, concurrency: number, side: Side, dynamodbL
   const contexts: (string | undefined)[] = [];
   if (side.prepare) {
     let made = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (made++ < count) contexts.push(await side.prepare!());
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (made++ < count) contexts.push(await side.prepare!());
+      }),
+    );
   }
   const latencies: number[] = [];
   let next = 0;
