@@ -21,7 +21,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { systemClock } from '../functions/core/ports';
 import type { Deps } from '../functions/core/deps';
 import { DynamoInventoryStore } from '../functions/dynamodb/store';
@@ -29,6 +28,7 @@ import { authConfigFromEnv, createTokenVerifier } from '../functions/http/auth';
 import { dispatch } from '../functions/http/dispatch';
 import { authorizationFor } from '../lib/local/tokens';
 import { startLocal } from '../lib/local/assembly';
+import { gatewayEvent } from '../lib/local/http-server';
 import { freePort, LOCAL_AWS_ENV } from '../lib/local/dynamodb-local';
 import { transactionUnits } from './capacity-model';
 import { groups, Meter, meteredClients, type MeteredRequest } from './meter';
@@ -58,11 +58,12 @@ async function main(): Promise<void> {
   const authHeader = (method: string, p: string) => authorizationFor(local.tokens, method, p);
   const out: string[] = [];
   try {
-    const api = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
-      dispatch(deps, event(method, p, body, { ...authHeader(method, p), ...headers }), verifier).then((r) => {
-        if ((r.statusCode ?? 200) >= 300) throw new Error(`${method} ${p} → ${r.statusCode} ${r.body}`);
-        return JSON.parse(r.body ?? 'null');
-      });
+    const api = async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const r = await dispatch(deps, gatewayEvent({ method, url: p, headers: { ...authHeader(method, p), ...headers }, body: payload }), verifier);
+      if ((r.statusCode ?? 200) >= 300) throw new Error(`${method} ${p} → ${r.statusCode} ${r.body}`);
+      return JSON.parse(r.body ?? 'null');
+    };
 
     log('seeding…');
     await api('PUT', '/locations/wh-1', { name: 'Warehouse 1', type: 'warehouse' });
@@ -586,22 +587,6 @@ const machine = () => {
   const cpus = require('node:os').cpus() as { model: string }[];
   return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'}, Node ${process.version}`;
 };
-
-function event(method: string, p: string, body: unknown, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const url = new URL(p, 'http://local');
-  const query = Object.fromEntries(url.searchParams);
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    requestContext: { http: { method, path: url.pathname } },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
-}
 
 main().then(
   () => process.exit(0),

@@ -23,12 +23,22 @@ export interface LocalHttpServer {
   stop(): Promise<void>;
 }
 
-export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const method = req.method ?? 'GET';
-  const matched = matchRoute(method, url.pathname);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+/** What API Gateway knows of a request, from which it builds the event. */
+export interface GatewayRequest {
+  method: string;
+  /** Path and query string, as sent. */
+  url: string;
+  /** Lower-case names; repeated headers already joined. */
+  headers: Record<string, string>;
+  body?: string;
+  sourceIp?: string;
+}
+
+/** The HTTP API payload 2.0 event API Gateway would send for this request (tests and the benchmark build theirs here too). */
+export function gatewayEvent(req: GatewayRequest): APIGatewayProxyEventV2 {
+  const url = new URL(req.url, 'http://localhost');
+  const matched = matchRoute(req.method, url.pathname);
+  const headers = req.headers;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const now = new Date();
@@ -45,16 +55,28 @@ export function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEven
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: { method: req.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
       routeKey: matched.kind === 'found' ? matched.routeKey : '$default',
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body.length ? { body: body.toString('utf8') } : {}),
+    ...(req.body ? { body: req.body } : {}),
     isBase64Encoded: false,
   };
+}
+
+function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  return gatewayEvent({
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers,
+    body: body.length ? body.toString('utf8') : undefined,
+    sourceIp: req.socket.remoteAddress,
+  });
 }
 
 const lambdaContext = (requestId: string): Context =>

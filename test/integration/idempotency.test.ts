@@ -1,9 +1,9 @@
 // Proves Idempotency-Key on state-changing POSTs against DynamoDB Local: replay returns the first response, changes nothing; another body is 422.
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { putLocation } from '../../functions/core/commands/locations';
 import { getVariant } from '../../functions/core/commands/variants';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
+import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 import { createTestTable, type TestTable } from '../support/table';
 
@@ -17,16 +17,12 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const post = async (path: string, body: unknown, key?: string) => {
-  const e = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  const e = gatewayEvent({
+    method: 'POST',
+    url: path,
     headers: { ...auth.headerFor('POST', path), ...(key ? { 'idempotency-key': key } : {}) },
-    requestContext: { http: { method: 'POST', path } },
     body: JSON.stringify(body),
-    isBase64Encoded: false,
-  } as unknown as APIGatewayProxyEventV2;
+  });
   const r = await dispatch(t.deps, e, auth.verifier).catch((err: unknown) => errorResponse(err));
   return { status: r.statusCode, body: JSON.parse(r.body ?? 'null'), replayed: r.headers?.['idempotent-replayed'] === 'true' };
 };

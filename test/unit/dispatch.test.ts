@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
 import { dispatch, MAX_BODY_BYTES } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
+import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 
 const auth = testAuth();
@@ -12,16 +13,7 @@ const store = new Proxy({}, { get: (_t, p) => () => Promise.reject(new Error(`st
 const deps = { store, clock: { now: () => new Date() }, holdSeconds: 1800 } as unknown as Deps;
 
 const event = (method: string, path: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 =>
-  ({
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { ...auth.headerFor(method, path), ...headers },
-    requestContext: { http: { method, path } },
-    body,
-    isBase64Encoded: false,
-  }) as unknown as APIGatewayProxyEventV2;
+  gatewayEvent({ method, url: path, headers: { ...auth.headerFor(method, path), ...headers }, body });
 
 const call = async (e: APIGatewayProxyEventV2) => {
   try {
