@@ -441,13 +441,13 @@ export class DynamoInventoryStore implements InventoryStore {
     return Item;
   }
 
-  /** Every item of a GSI1 partition (optionally a key range), through the SDK's paginator, up to `limit`. */
+  /** Every item of a GSI1 partition (optionally a key range), through the SDK's paginator, up to `limit` (also each page's size). */
   private async queryCollection(partition: string, options: { beginsWith?: string; before?: string; filter?: { expression: string; names: Record<string, string> }; limit?: number } = {}): Promise<Item[]> {
     const idx = TABLE.indexes.byCollection;
     const range = options.beginsWith !== undefined ? ' AND begins_with(#sk, :sk)' : options.before !== undefined ? ' AND #sk < :sk' : '';
     const items: Item[] = [];
     const pages = paginateQuery(
-      { client: this.doc },
+      { client: this.doc, pageSize: options.limit },
       {
         TableName: this.tableName,
         IndexName: idx.name,
