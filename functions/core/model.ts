@@ -207,7 +207,10 @@ export interface LevelChange {
 export type RecordExpectation = 'absent' | 'exists' | { version: number } | { equals: Record<string, string | number | boolean> };
 
 interface RecordWriteBase {
-  /** The error to throw when the expectation does not hold, given the record as it was. */
+  /**
+   * The error to throw when the expectation does not hold, given the record as it was.
+   * @default a ConcurrentChangeError: the record moved on since the command read it, so runCommand reads again and re-plans.
+   */
   onFail?: (current: StoredRecord | undefined) => Error;
 }
 

@@ -7,7 +7,6 @@
  * The alert item's own stream record then publishes the event (a transactional outbox).
  */
 import type { Deps } from '../deps';
-import { ConcurrentChangeError } from '../errors';
 import type { AlertRecord, AlertStateRecord, VariantRecord } from '../model';
 import type { PublishedEvent } from '../ports';
 import { runCommand } from '../run-command';
@@ -72,8 +71,8 @@ export async function applyCrossing(deps: Deps, c: Crossing, alertId: string, at
         change: {
           levels: [],
           records: [
-            { op: 'put', record: { ...state, openAlertId: alertId }, expect: { version: state.version }, onFail: () => new ConcurrentChangeError() },
-            { op: 'put', record: alert, expect: 'absent', onFail: () => new ConcurrentChangeError() },
+            { op: 'put', record: { ...state, openAlertId: alertId }, expect: { version: state.version } },
+            { op: 'put', record: alert, expect: 'absent' },
           ],
         },
       };
@@ -87,9 +86,9 @@ export async function applyCrossing(deps: Deps, c: Crossing, alertId: string, at
       change: {
         levels: [],
         records: [
-          { op: 'put', record: { ...state, openAlertId: null }, expect: { version: state.version }, onFail: () => new ConcurrentChangeError() },
+          { op: 'put', record: { ...state, openAlertId: null }, expect: { version: state.version } },
           // The alert's index entry moves from ALERTS#open to ALERTS#cleared with the put.
-          { op: 'put', record: cleared, expect: { version: open.version }, onFail: () => new ConcurrentChangeError() },
+          { op: 'put', record: cleared, expect: { version: open.version } },
         ],
       },
     };

@@ -149,7 +149,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
   };
   records.push(
     { op: 'cart-delete', cartId, expect: { version: cart.version }, onFail: () => new ConcurrentChangeError() },
-    { op: 'put', record: order, expect: 'absent', onFail: () => new ConcurrentChangeError() },
+    { op: 'put', record: order, expect: 'absent' },
   );
   const variantsTouched = new Set(levels.map((l) => l.variantId)).size;
   const actions = variantsTouched + levels.length + records.length + 1;
@@ -220,7 +220,7 @@ export async function fulfil(
       }));
       const next: OrderRecord = { ...order, lines, fulfillments: [...order.fulfillments, body.fulfillmentId] };
       return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version }, onFail: () => new ConcurrentChangeError() }] },
+        change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version } }] },
         result: orderView(next),
       };
     },
@@ -259,7 +259,7 @@ export async function cancelOrder(
       const next: OrderRecord = { ...order, lines };
       if (levels.length === 0) return { change: null, result: orderView(order) };
       return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version }, onFail: () => new ConcurrentChangeError() }] },
+        change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version } }] },
         result: orderView(next),
       };
     },

@@ -81,7 +81,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
         onFail: retry,
       }));
       return {
-        change: { levels, records: [{ op: 'put', record: po, expect: 'absent', onFail: retry }] },
+        change: { levels, records: [{ op: 'put', record: po, expect: 'absent' }] },
         result: purchaseOrderView(po),
       };
     },
@@ -138,7 +138,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
         updatedAt: deps.clock.now().toISOString(),
       };
       return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: po.version }, onFail: retry }] },
+        change: { levels, records: [{ op: 'put', record: next, expect: { version: po.version } }] },
         result: purchaseOrderView(next),
       };
     },
@@ -171,7 +171,7 @@ export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: 
       });
       const next: PurchaseOrderRecord = { ...po, status: 'cancelled', updatedAt: deps.clock.now().toISOString() };
       return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: po.version }, onFail: retry }] },
+        change: { levels, records: [{ op: 'put', record: next, expect: { version: po.version } }] },
         result: purchaseOrderView(next),
       };
     },
@@ -225,7 +225,7 @@ export async function createTransfer(deps: Deps, body: CreateTransferBody, idemp
         updatedAt: now,
         version: 0,
       };
-      return { change: { levels: [], records: [{ op: 'put', record: transfer, expect: 'absent', onFail: retry }] }, result: transferView(transfer) };
+      return { change: { levels: [], records: [{ op: 'put', record: transfer, expect: 'absent' }] }, result: transferView(transfer) };
     },
     idempotency,
   );
@@ -277,7 +277,7 @@ export async function completeTransfer(deps: Deps, id: string, idempotency?: Ide
       });
       const next: TransferRecord = { ...transfer, status: 'completed', updatedAt: deps.clock.now().toISOString() };
       return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: transfer.version }, onFail: retry }] },
+        change: { levels, records: [{ op: 'put', record: next, expect: { version: transfer.version } }] },
         result: transferView(next),
       };
     },
@@ -294,7 +294,7 @@ export async function cancelTransfer(deps: Deps, id: string, idempotency?: Idemp
       if (transfer.status === 'cancelled') return { change: null, result: transferView(transfer) };
       if (transfer.status === 'completed') throw conflict(`Transfer ${id} was completed; it cannot be cancelled.`, { status: transfer.status });
       const next: TransferRecord = { ...transfer, status: 'cancelled', updatedAt: deps.clock.now().toISOString() };
-      return { change: { levels: [], records: [{ op: 'put', record: next, expect: { version: transfer.version }, onFail: retry }] }, result: transferView(next) };
+      return { change: { levels: [], records: [{ op: 'put', record: next, expect: { version: transfer.version } }] }, result: transferView(next) };
     },
     idempotency,
   );
