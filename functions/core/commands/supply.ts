@@ -124,12 +124,12 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
           deltas: deltas({ onHand: l.quantity, incoming: -fromIncoming }),
           expect: fromIncoming > 0 ? { kind: 'guard', atLeast: { incoming: fromIncoming } } : upsert(variants[i], po.locationId).expect,
           createsVariant: !variants[i].exists,
+          // Lines received in full no longer bring stock: forget their expected date once the order is done.
           eta: lineDone || status === 'received' ? { purchaseOrderId: id, expectedAt: null } : undefined,
           movement: { type: 'po_receipt', reference: `po:${id}/receipt:${body.receiptId}`, reason: `received from ${po.supplier}` },
           onFail: retry,
         };
       });
-      // Lines received in full no longer bring stock: forget their expected date once the order is done.
       const next: PurchaseOrderRecord = {
         ...po,
         lines,
@@ -155,19 +155,17 @@ export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: 
       if (!po) throw notFound(`Purchase order ${id}`);
       if (po.status === 'cancelled') return { change: null, result: purchaseOrderView(po) };
       if (po.status === 'received') throw conflict(`Purchase order ${id} was received in full; it cannot be cancelled.`, { status: po.status });
-      const levels: LevelChange[] = Object.entries(po.lines).flatMap(([variantId, l]) => {
+      const levels = Object.entries(po.lines).map(([variantId, l]): LevelChange => {
         const outstanding = Math.max(0, l.ordered - l.received);
-        return [
-          {
-            variantId,
-            locationId: po.locationId,
-            deltas: deltas({ incoming: -outstanding }),
-            expect: { kind: 'guard', atLeast: { incoming: outstanding } } as const,
-            eta: { purchaseOrderId: id, expectedAt: null },
-            movement: { type: 'po_cancelled' as const, reference: `po:${id}`, reason: 'purchase order cancelled' },
-            onFail: retry,
-          },
-        ];
+        return {
+          variantId,
+          locationId: po.locationId,
+          deltas: deltas({ incoming: -outstanding }),
+          expect: { kind: 'guard', atLeast: { incoming: outstanding } },
+          eta: { purchaseOrderId: id, expectedAt: null },
+          movement: { type: 'po_cancelled', reference: `po:${id}`, reason: 'purchase order cancelled' },
+          onFail: retry,
+        };
       });
       const next: PurchaseOrderRecord = { ...po, status: 'cancelled', updatedAt: deps.clock.now().toISOString() };
       return {
@@ -305,7 +303,6 @@ export async function getTransfer(deps: Deps, id: string): Promise<Transfer> {
   if (!t) throw notFound(`Transfer ${id}`);
   return transferView(t);
 }
-
 
 export async function listTransfers(
   deps: Deps,
