@@ -46,6 +46,12 @@ const liveBackordered = (line: CartLineRecord | undefined, loc: string): number 
 export const lineExpired = (expiresAt: string | null, line: CartLineRecord, now: Date): boolean =>
   line.expired || (expiresAt !== null && Date.parse(expiresAt) <= now.getTime());
 
+/** A line's allocations as the API shows them: largest first, then by location. */
+export const allocationsView = (allocations: CartLineRecord['allocations']): { locationId: string; quantity: number }[] =>
+  Object.entries(allocations)
+    .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
+    .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId));
+
 /** A cart line as the API shows it; `expiresAt` is the cart's. */
 export const lineView = (
   expiresAt: string | null,
@@ -58,9 +64,7 @@ export const lineView = (
   cartId,
   variantId,
   quantity: line?.quantity ?? 0,
-  allocations: Object.entries(line?.allocations ?? {})
-    .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
-    .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId)),
+  allocations: allocationsView(line?.allocations ?? {}),
   backorderedQuantity: line?.backordered ?? 0,
   expiresAt: line && !line.expired ? expiresAt : null,
   expired: !!line && lineExpired(expiresAt, line, now),

@@ -11,6 +11,7 @@ import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
 import type { CheckoutResponse, Order } from '../schemas';
 import { MAX_TRANSACTION_ACTIONS } from '../limits';
+import { allocationsView } from './carts';
 import { releaseExpiredCarts } from './expiry';
 import { cachedLocations } from './locations';
 
@@ -131,9 +132,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
     response.lines.push({
       variantId,
       quantity: line.quantity,
-      allocations: Object.entries(line.allocations)
-        .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
-        .sort((x, y) => y.quantity - x.quantity || x.locationId.localeCompare(y.locationId)),
+      allocations: allocationsView(line.allocations),
     });
   }
 
