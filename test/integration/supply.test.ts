@@ -111,6 +111,41 @@ describe('purchase orders', () => {
     await ledgerMatches(a);
   });
 
+  it('cancellation records a movement only for lines with something outstanding', async () => {
+    const [full, part] = [uid('sku'), uid('sku')];
+    const po = await createPurchaseOrder(t.deps, {
+      supplier: 'Acme',
+      locationId: 'wh-1',
+      lines: [
+        { variantId: full, quantity: 2 },
+        { variantId: part, quantity: 5 },
+      ],
+    });
+    await receivePurchaseOrder(t.deps, po.purchaseOrderId, {
+      receiptId: 'r1',
+      lines: [
+        { variantId: full, quantity: 2 },
+        { variantId: part, quantity: 1 },
+      ],
+    });
+    await cancelPurchaseOrder(t.deps, po.purchaseOrderId);
+    const types = async (variantId: string) =>
+      (await listMovements(t.deps, variantId, {})).movements.map((m) => [m.type, m.deltas.onHand, m.deltas.incoming]);
+    expect((await types(full)).sort()).toEqual([
+      ['po_created', 0, 2],
+      ['po_receipt', 2, -2],
+    ].sort());
+    expect((await types(part)).sort()).toEqual([
+      ['po_cancelled', 0, -4],
+      ['po_created', 0, 5],
+      ['po_receipt', 1, -1],
+    ].sort());
+    expect(await level(full, 'wh-1')).toMatchObject({ onHand: 2, incoming: 0 });
+    expect(await level(part, 'wh-1')).toMatchObject({ onHand: 1, incoming: 0 });
+    await ledgerMatches(full);
+    await ledgerMatches(part);
+  });
+
   it('concurrent receipts of one order all apply, each once', async () => {
     const a = uid('sku');
     const po = await createPurchaseOrder(t.deps, { supplier: 'Acme', locationId: 'wh-1', lines: [{ variantId: a, quantity: 20 }] });
