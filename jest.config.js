@@ -1,6 +1,6 @@
 /**
  * Test layers as jest projects (run one with `npx jest --selectProjects unit`):
- *  unit         the domain and pure modules, no I/O
+ *  unit         the domain and pure modules, no I/O (but the benchmark's HTTP client, on loopback)
  *  integration  every condition and transaction path against DynamoDB Local
  *  infra        the CDK stack, with Template assertions
  *  e2e          `npm start`'s assembly over HTTP

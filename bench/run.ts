@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,6 +31,7 @@ import { startLocal } from '../lib/local/assembly';
 import { gatewayEvent } from '../lib/local/http-server';
 import { freePort, LOCAL_AWS_ENV } from '../lib/local/dynamodb-local';
 import { transactionUnits } from './capacity-model';
+import { LeanHttpClient } from './lean-client';
 import { groups, Meter, meteredClients, type MeteredRequest } from './meter';
 
 /** DynamoDB on-demand prices, us-east-1, since the November 2024 reduction (USD per million request units). */
@@ -177,24 +178,14 @@ async function main(): Promise<void> {
     // ---------------------------------------------------------------- 2. latency against the floor
     log('measuring latency through HTTP and the floor…');
     const base = local.url;
-    // node:http with a keep-alive agent, as a service client would use (undici's fetch adds ~1 ms per call here), kept lean: the
-    // client shares the cores with the service, so its own work would otherwise count against the service.
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    // A lean keep-alive client (bench/lean-client.ts): the client shares the event loop and the cores with the service, so its
+    // own work would otherwise count against the service.
     const { hostname, port } = new URL(base);
-    const send = (to: { host: string; port: string | number }, method: string, p: string, headers: Record<string, string>, payload?: string) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = request({ ...to, path: p, method, agent, headers }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') }));
-        });
-        req.on('error', reject);
-        req.end(payload);
-      });
+    const service = new LeanHttpClient(hostname, Number(port));
     const httpCall = async (method: string, p: string, body?: unknown) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) };
-      const { status, text } = await send({ host: hostname, port }, method, p, headers, payload);
+      const headers = { ...authHeader(method, p), ...(payload ? { 'content-type': 'application/json' } : {}) };
+      const { status, text } = await service.request(method, p, headers, payload);
       if (status >= 300) throw new Error(`${method} ${p} → ${status} ${text}`);
       return text;
     };
@@ -291,8 +282,8 @@ async function main(): Promise<void> {
       });
     });
     const barePort = await new Promise<number>((r) => bareServer.listen(0, '127.0.0.1', () => r((bareServer.address() as { port: number }).port)));
-    const bareCall = (index: number, ctx?: string) =>
-      send({ host: '127.0.0.1', port: barePort }, 'GET', `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`, {});
+    const bare = new LeanHttpClient('127.0.0.1', barePort);
+    const bareCall = (index: number, ctx?: string) => bare.request('GET', `/${index}${ctx ? `/${encodeURIComponent(ctx)}` : ''}`);
     const latencyRows: string[] = [];
     const cpuRows: string[] = [];
     const dynamodbLocal = dynamodbLocalCpu(new URL(local.dynamodbEndpoint).port);
@@ -330,6 +321,7 @@ async function main(): Promise<void> {
         }
       }
     } finally {
+      bare.close();
       bareServer.closeAllConnections();
       bareServer.close();
     }
@@ -403,6 +395,7 @@ async function main(): Promise<void> {
     );
     log(`  ${ok} granted, ${refused} refused, ${other} other, oversold ${oversold}`);
     if (oversold > 0 || ok !== N.units) throw new Error(`flash sale: ${ok} holds for ${N.units} units`);
+    service.close();
 
     // ---------------------------------------------------------------- 4. bundles
     log('bundling with cdk synth…');
