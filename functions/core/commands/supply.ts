@@ -157,11 +157,11 @@ export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: 
       if (po.status === 'received') throw conflict(`Purchase order ${id} was received in full; it cannot be cancelled.`, { status: po.status });
       // Only lines with something outstanding change a level: a line received in full already left incoming (and its
       // expected date) at its receipt, so it gets no movement. An order still open has at least one such line.
-      const levels = Object.entries(po.lines).flatMap(([variantId, l]): LevelChange[] => {
-        const outstanding = l.ordered - l.received;
-        if (outstanding <= 0) return [];
-        return [
-          {
+      const levels = Object.entries(po.lines)
+        .filter(([, l]) => l.received < l.ordered)
+        .map(([variantId, l]): LevelChange => {
+          const outstanding = l.ordered - l.received;
+          return {
             variantId,
             locationId: po.locationId,
             deltas: deltas({ incoming: -outstanding }),
@@ -169,9 +169,8 @@ export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: 
             eta: { purchaseOrderId: id, expectedAt: null },
             movement: { type: 'po_cancelled', reference: `po:${id}`, reason: 'purchase order cancelled' },
             onFail: retry,
-          },
-        ];
-      });
+          };
+        });
       const next: PurchaseOrderRecord = { ...po, status: 'cancelled', updatedAt: deps.clock.now().toISOString() };
       return {
         change: { levels, records: [{ op: 'put', record: next, expect: { version: po.version } }] },
