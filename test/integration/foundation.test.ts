@@ -103,6 +103,24 @@ describe('variants and availability', () => {
     await putLocation(t.deps, 'store-1', { name: 'High street', type: 'retail', active: true });
   });
 
+  it('refreshes the cached location list with one read, however many requests find it expired', async () => {
+    const reads = jest.spyOn(t.deps.store, 'listLocations');
+    try {
+      const lists = await Promise.all(Array.from({ length: 8 }, () => getAvailability(t.deps, ['sku-av1'])));
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(lists.every((l) => l.variants[0].locations.length === 2)).toBe(true);
+      // A failed read is not kept: the next request reads again, and its answer is cached.
+      forgetCachedLocations();
+      reads.mockRejectedValueOnce(new Error('throttled'));
+      await expect(getAvailability(t.deps, ['sku-av1'])).rejects.toThrow('throttled');
+      await getAvailability(t.deps, ['sku-av1']);
+      await getAvailability(t.deps, ['sku-av1']);
+      expect(reads).toHaveBeenCalledTimes(3);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('reports stock by location and low stock only', async () => {
     await putVariant(t.deps, 'sku-r1', { lowStockThreshold: 5 });
     await adjust('sku-r1', 'wh-1', { onHand: 3 });

@@ -44,15 +44,21 @@ export async function listLocations(deps: Deps): Promise<{ locations: Location[]
 /**
  * The location list, cached for a few seconds per process: allocation reads it on every cart change.
  * A stale entry cannot sell from an inactive location: every hold's transaction re-checks the
- * location's `active` flag on its item.
+ * location's `active` flag on its item. One read is in flight at a time: requests that find the entry
+ * expired while another is refreshing it wait for that read instead of sending their own, and a read
+ * that fails is not kept, so the next request tries again.
  */
-let locationCache: { at: number; locations: LocationRecord[] } | undefined;
+let locationCache: { at: number; locations: Promise<LocationRecord[]> } | undefined;
 export const LOCATION_CACHE_MS = 5_000;
 
-export async function cachedLocations(deps: Deps): Promise<LocationRecord[]> {
+export function cachedLocations(deps: Deps): Promise<LocationRecord[]> {
   const now = Date.now();
   if (!locationCache || now - locationCache.at > LOCATION_CACHE_MS) {
-    locationCache = { at: now, locations: await deps.store.listLocations() };
+    const entry = { at: now, locations: deps.store.listLocations() };
+    locationCache = entry;
+    entry.locations.catch(() => {
+      if (locationCache === entry) locationCache = undefined;
+    });
   }
   return locationCache.locations;
 }
