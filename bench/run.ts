@@ -331,12 +331,13 @@ async function main(): Promise<void> {
       `Through the local HTTP server (\`npm start\`'s assembly: HTTP → API Gateway-shaped event → the Lambda handler with middy and`,
       'Powertools → DynamoDB Local), next to the floor: the same DynamoDB requests the operation sends, captured from a real run and',
       `replayed straight through the SDK (requests that the service sends in parallel are replayed in parallel). The sides take`,
-      'turns (one request each at concurrency 1, blocks of 64 at 16) after a warm-up, each scenario starting with the stream processor',
-      `caught up, so drift and background work weigh on all alike. ${N.c1} requests at concurrency 1, ${N.c16} at concurrency 16, per`,
+      'turns (one request each at concurrency 1, blocks of 64 at 16; each round starts with the next side in rotation) after a',
+      'warm-up, each scenario starting with the stream processor caught up, so drift and background work weigh on all alike.',
+      `${N.c1} requests at concurrency 1, ${N.c16} at concurrency 16, per`,
       `side, on this machine (${machine()}); the HTTP client, the service and DynamoDB Local share its cores. The client is a lean`,
       'keep-alive HTTP/1.1 client (bench/lean-client.ts), as load generators are, so that its own work weighs little on the event',
       "loop it shares with the service (with node:http's client, the bare HTTP hop below cost 240–330 µs of Node CPU per request at",
-      'concurrency 16 over four runs; with this one, 135–240 µs over eleven). DynamoDB Local is much',
+      'concurrency 16 over four runs; with this one, 135–270 µs over twenty-two). DynamoDB Local is much',
       'slower than DynamoDB, so the ratio, not the milliseconds, is the figure that carries over to AWS. The interval is the ratio\'s',
       'spread over 1,000 bootstrap resamples of the latencies. The last column is a reference taken in the same turns: a bare',
       '`node:http` server whose only work is the floor\'s DynamoDB requests, answering with their output; it is what the local HTTP',
@@ -479,12 +480,15 @@ type Side = { run: (ctx?: string) => Promise<unknown>; prepare?: () => Promise<s
 
 async function measureSides(count: number, concurrency: number, sides: Side[], dynamodbLocal?: CpuClock) {
   // Warm-up, then the sides take turns: one request each at concurrency 1, blocks of four rounds at 16, so that drift in
-  // DynamoDB Local (its JIT, its growing tables) and background work fall on every side alike.
+  // DynamoDB Local (its JIT, its growing tables) and background work fall on every side alike. Each round starts with the next
+  // side in rotation, so that no side always follows the same one (and inherits, say, the GC debt of its allocations).
   for (let i = 0; i < 5; i++) for (const side of sides) await measure(Math.max(concurrency * 2, 20), concurrency, side);
   const block = concurrency === 1 ? 1 : concurrency * 4;
   const results = sides.map(() => ({ latencies: [] as number[], wall: 0, nodeCpu: 0, dynamodbCpu: 0 }));
-  for (let done = 0; done < count; done += block) {
-    for (const [i, side] of sides.entries()) {
+  for (let done = 0, round = 0; done < count; done += block, round++) {
+    for (let k = 0; k < sides.length; k++) {
+      const i = (round + k) % sides.length;
+      const side = sides[i];
       const r = await measure(Math.min(block, count - done), concurrency, side, dynamodbLocal);
       results[i].latencies.push(...r.latencies);
       results[i].wall += r.wall;
