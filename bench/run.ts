@@ -337,7 +337,7 @@ async function main(): Promise<void> {
       `side, on this machine (${machine()}); the HTTP client, the service and DynamoDB Local share its cores. The client is a lean`,
       'keep-alive HTTP/1.1 client (bench/lean-client.ts), as load generators are, so that its own work weighs little on the event',
       "loop it shares with the service (with node:http's client, the bare HTTP hop below cost 240–330 µs of Node CPU per request at",
-      'concurrency 16 over four runs; with this one, 135–270 µs over twenty-two). DynamoDB Local is much',
+      'concurrency 16 over four runs; with this one, 135–295 µs over twenty-seven). DynamoDB Local is much',
       'slower than DynamoDB, so the ratio, not the milliseconds, is the figure that carries over to AWS. The interval is the ratio\'s',
       'spread over 1,000 bootstrap resamples of the latencies. The last column is a reference taken in the same turns: a bare',
       '`node:http` server whose only work is the floor\'s DynamoDB requests, answering with their output; it is what the local HTTP',
