@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       }
       return last;
     };
-    const scenarios = [
+    const scenarios: Scenario[] = [
       {
         name: 'Add to cart',
         http: () => httpCall('PUT', `/carts/${cart()}/lines/bench-3`, { quantity: 1, locationId: 'wh-1' }),
@@ -290,16 +290,14 @@ async function main(): Promise<void> {
     const cell = (side: { p50: number; p99: number; rps: number }) => `${ms(side.p50)} / ${ms(side.p99)} | ${Math.round(side.rps)}`;
     try {
       for (const [index, s] of scenarios.entries()) {
-        const prepareHttp = (s as { prepareHttp?: () => Promise<string> }).prepareHttp;
-        const prepareFloor = (s as { prepareFloor?: () => Promise<string> }).prepareFloor;
         for (const concurrency of [1, 16]) {
           // Start each measurement with the stream processor caught up, so earlier writes' background work does not weigh on it.
           await local.streamsDrained();
           const count = concurrency === 1 ? N.c1 : N.c16;
           const [h, b, f] = await measureSides(count, concurrency, [
-            { run: s.http, prepare: prepareHttp },
-            { run: (ctx) => bareCall(index, ctx), prepare: prepareFloor },
-            { run: s.floor, prepare: prepareFloor },
+            { run: s.http, prepare: s.prepareHttp },
+            { run: (ctx) => bareCall(index, ctx), prepare: s.prepareFloor },
+            { run: s.floor, prepare: s.prepareFloor },
           ], dynamodbLocal);
           const [lo, hi] = ratioInterval(h.latencies, f.latencies);
           latencyRows.push(
@@ -307,7 +305,7 @@ async function main(): Promise<void> {
           );
           const us = (v?: number) => (v === undefined ? '–' : `${Math.round(v)} µs`);
           // Writes set off stream processing in this process and in DynamoDB Local, which lands in whichever side's turn it is.
-          if ((s as { readOnly?: boolean }).readOnly) {
+          if (s.readOnly) {
             cpuRows.push(
               `| ${s.name} | ${concurrency} | ${us(h.nodeCpu)} | ${us(b.nodeCpu)} | ${us(f.nodeCpu)} | ${us(b.nodeCpu - f.nodeCpu)} | ${us(h.nodeCpu - b.nodeCpu)} | ${us(h.dynamodbCpu)} | ${us(b.dynamodbCpu)} | ${us(f.dynamodbCpu)} |`,
             );
@@ -477,6 +475,17 @@ function commandFor(name: string, input: Record<string, unknown>) {
 }
 
 type Side = { run: (ctx?: string) => Promise<unknown>; prepare?: () => Promise<string> };
+
+/** An operation timed through HTTP and as its floor; `prepare*` makes what one request needs first (a cart to check out). */
+type Scenario = {
+  name: string;
+  /** Sends no writes, so no stream processing lands in its CPU figures. */
+  readOnly?: boolean;
+  http: (ctx?: string) => Promise<unknown>;
+  floor: (ctx?: string) => Promise<unknown>;
+  prepareHttp?: () => Promise<string>;
+  prepareFloor?: () => Promise<string>;
+};
 
 async function measureSides(count: number, concurrency: number, sides: Side[], dynamodbLocal?: CpuClock) {
   // Warm-up, then the sides take turns: one request each at concurrency 1, blocks of four rounds at 16, so that drift in
