@@ -3,7 +3,7 @@
  * the same event loop and cores as the service, counts against the service as little as possible: keep-alive sockets, one
  * request in flight on each, the request written in one piece, and of the response only the status line, Content-Length
  * and the body read. With node:http's client (its request and response objects and streams), the benchmark's bare HTTP hop
- * cost 240–330 µs of Node CPU per request at concurrency 16; with this one, 135–215 µs. undici's Client costs about as much
+ * cost 240–330 µs of Node CPU per request at concurrency 16; with this one, 135–295 µs (over 27 runs). undici's Client costs about as much
  * as node:http's. That is the client's cost, not the service's.
  *
  * It reads only responses that carry Content-Length, as API Gateway's and both benchmark servers' do; anything else
