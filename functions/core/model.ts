@@ -66,7 +66,12 @@ export interface CartRecord {
    */
   holdId: string;
   updatedAt: string;
-  version: number;
+  /**
+   * What every conditional write of the cart is guarded on: a new random value on every write, so it never
+   * repeats, not even after the cart is deleted and re-created under the same id (a counter would start
+   * again at 1, and a plan made against the old cart would pass its guard against the new one).
+   */
+  revision: string;
 }
 
 /** Marks that the hold placement `holdId` was released by expiry, so a duplicate delivery does nothing. */
@@ -242,15 +247,15 @@ export interface CartWrite {
   expiresAt: string | null;
   /** Drawn for a cart that has no hold period yet (see CartRecord.holdId). */
   newHoldId: string;
-  /** Either the line is new (the cart may be too), or the cart is as read, with `lineCount` lines after. */
-  expect: { lineAbsent: string; maxLines: number } | { version: number; lineCount: number };
+  /** Either the line is new (the cart may be too), or the cart is as read (its revision), with `lineCount` lines after. */
+  expect: { lineAbsent: string; maxLines: number } | { revision: string; lineCount: number };
   onFail: (current: CartRecord | undefined) => Error;
 }
 
 export interface CartDelete {
   op: 'cart-delete';
   cartId: string;
-  expect: { version: number };
+  expect: { revision: string };
   onFail: (current: CartRecord | undefined) => Error;
 }
 

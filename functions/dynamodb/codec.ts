@@ -149,5 +149,5 @@ export const decodeCart = (item: Item): CartRecord => ({
   expiresAt: (item.expiresAt as string | null) ?? null,
   holdId: (item.holdId as string) ?? '',
   updatedAt: item.updatedAt as string,
-  version: (item.version as number) ?? 0,
+  revision: (item.revision as string) ?? '',
 });

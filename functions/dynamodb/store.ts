@@ -321,9 +321,9 @@ export class DynamoInventoryStore implements InventoryStore {
             Delete: {
               TableName: this.tableName,
               Key: keys.cartKey(w.cartId),
-              ConditionExpression: '#version = :v',
-              ExpressionAttributeNames: { '#version': 'version' },
-              ExpressionAttributeValues: { ':v': w.expect.version },
+              ConditionExpression: '#revision = :r',
+              ExpressionAttributeNames: { '#revision': 'revision' },
+              ExpressionAttributeValues: { ':r': w.expect.revision },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
@@ -380,8 +380,8 @@ export class DynamoInventoryStore implements InventoryStore {
     set('entity', 'Cart');
     set('cartId', w.cartId);
     set('updatedAt', now);
-    const version = x.name('version');
-    sets.push(`${version} = if_not_exists(${version}, ${x.value(0)}) + ${x.value(1)}`);
+    const revision = x.name('revision');
+    sets.push(`${revision} = ${x.value(randomUUID())}`);
     const holdId = x.name('holdId');
     if (w.expiresAt) {
       const index = keys.holdExpiryKeys(w.cartId, w.expiresAt);
@@ -403,7 +403,7 @@ export class DynamoInventoryStore implements InventoryStore {
       condition = `attribute_not_exists(${line}) AND (attribute_not_exists(${lineCount}) OR ${lineCount} < ${x.value(w.expect.maxLines)})`;
       sets.push(`${lineCount} = if_not_exists(${lineCount}, ${x.value(0)}) + ${x.value(1)}`);
     } else {
-      condition = `${version} = ${x.value(w.expect.version)}`;
+      condition = `${revision} = ${x.value(w.expect.revision)}`;
       set('lineCount', w.expect.lineCount);
     }
     return {

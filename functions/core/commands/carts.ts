@@ -206,7 +206,7 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     expiresAt,
     newHoldId: randomUUID(),
     expect: cart
-      ? { version: cart.version, lineCount: Object.keys({ ...cart.lines, [variantId]: line }).length }
+      ? { revision: cart.revision, lineCount: Object.keys({ ...cart.lines, [variantId]: line }).length }
       : { lineAbsent: variantId, maxLines: MAX_CART_LINES },
     onFail: (seen) => {
       if (seen && !seen.lines[variantId] && Object.keys(seen.lines).length >= MAX_CART_LINES) return cartFull();
@@ -270,7 +270,7 @@ function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSec
   const onFail = () => new ConcurrentChangeError();
   const record: RecordWrite =
     remaining.length === 0
-      ? { op: 'cart-delete', cartId: cart.cartId, expect: { version: cart.version }, onFail }
+      ? { op: 'cart-delete', cartId: cart.cartId, expect: { revision: cart.revision }, onFail }
       : {
           op: 'cart',
           cartId: cart.cartId,
@@ -278,7 +278,7 @@ function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSec
           remove: variantIds,
           expiresAt: anyLive ? new Date(now.getTime() + holdSeconds * 1000).toISOString() : null,
           newHoldId: randomUUID(),
-          expect: { version: cart.version, lineCount: remaining.length },
+          expect: { revision: cart.revision, lineCount: remaining.length },
           onFail,
         };
   return { levels, records: [record] };

@@ -1,7 +1,7 @@
 /**
  * Lapsed holds come back to available, exactly once, by three paths:
  *  - the sweeper (every minute in AWS) and reclaim-on-contention both call `releaseExpiredCarts`: each
- *    cart is released in a transaction conditioned on the cart's version, so of two racing releases
+ *    cart is released in a transaction conditioned on the cart's revision, so of two racing releases
  *    one wins and the other finds nothing left to do;
  *  - TTL may delete a cart before the sweeper got to it: the stream processor sees the deleted item
  *    and calls `releaseDeletedCart`, whose transaction writes a marker keyed by the cart's hold period,
@@ -69,7 +69,7 @@ export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'r
             // While live lines remain (a cart larger than one transaction), it stays in the index.
             expiresAt: liveLeft ? cart.expiresAt : null,
             newHoldId: cart.holdId,
-            expect: { version: cart.version, lineCount: Object.keys(cart.lines).length },
+            expect: { revision: cart.revision, lineCount: Object.keys(cart.lines).length },
             onFail: () => new ConcurrentChangeError(),
           },
         ],

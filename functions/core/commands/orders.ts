@@ -147,7 +147,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
     version: 0,
   };
   records.push(
-    { op: 'cart-delete', cartId, expect: { version: cart.version }, onFail: () => new ConcurrentChangeError() },
+    { op: 'cart-delete', cartId, expect: { revision: cart.revision }, onFail: () => new ConcurrentChangeError() },
     { op: 'put', record: order, expect: 'absent' },
   );
   const variantsTouched = new Set(levels.map((l) => l.variantId)).size;
