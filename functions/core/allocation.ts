@@ -7,17 +7,19 @@
  *     otherwise it is the shortfall and the line is refused.
  * Pure: the command supplies the figures it read; the transaction's conditions make them true.
  */
+import { dict, type Dict } from './dict';
+
 export interface AllocationInput {
   quantity: number;
   /** What the line holds now, per location (live holds only). */
-  current: Record<string, number>;
+  current: Dict<number>;
   /** Available now at each active location (the line's own holds not added back). */
-  available: Record<string, number>;
+  available: Dict<number>;
   backorder: boolean;
 }
 
 export interface AllocationResult {
-  allocations: Record<string, { quantity: number; backordered: number }>;
+  allocations: Dict<{ quantity: number; backordered: number }>;
   /** Units that could not be placed (only without backorder). */
   shortfall: number;
   /** What the line could hold at most from stock: its holds plus what is available. */
@@ -33,7 +35,7 @@ export function allocate(input: AllocationInput): AllocationResult {
     const cap = capacityAt(b) - capacityAt(a);
     return cap !== 0 ? cap : a.localeCompare(b);
   });
-  const allocations: AllocationResult['allocations'] = {};
+  const allocations: AllocationResult['allocations'] = dict();
   let remaining = input.quantity;
   for (const loc of ordered) {
     if (remaining === 0) break;

@@ -2,6 +2,7 @@
  * The domain's records, as the core sees them. The DynamoDB adapter (functions/dynamodb) turns them
  * into items and back; nothing here knows about keys or expressions.
  */
+import { dict, type Dict } from './dict';
 import type { Deltas, Levels, Location, MovementType, VariantConfig, CheckoutResponse } from './schemas';
 
 /** One location's figures for one variant, with a counter that moves on every change to them. */
@@ -15,9 +16,9 @@ export interface VariantRecord extends VariantConfig {
   exists: boolean;
   /** Moves on every configuration write (not on level changes): PUT /variants is read-modify-write. */
   configVersion: number;
-  levels: Record<string, LevelRecord>;
+  levels: Dict<LevelRecord>;
   /** Expected arrival dates of open purchase orders that bring this variant, by purchase order id. */
-  incomingEtas: Record<string, string>;
+  incomingEtas: Dict<string>;
 }
 
 export const emptyLevels = (): LevelRecord => ({
@@ -34,7 +35,7 @@ export const defaultConfig = (variantId: string): VariantConfig => ({
   backorderPolicy: 'deny',
   expectedAvailabilityDate: null,
   lowStockThreshold: null,
-  locationThresholds: {},
+  locationThresholds: dict(),
 });
 
 /** One cart line: how many units of a variant the cart holds, and where. */
@@ -43,7 +44,7 @@ export interface CartLineRecord {
   /** Of `quantity`, how many were not in stock when held (allow/preorder policies). */
   backordered: number;
   /** Units per location; their sum is `quantity`. */
-  allocations: Record<string, { quantity: number; backordered: number }>;
+  allocations: Dict<{ quantity: number; backordered: number }>;
   /** true once the line's hold lapsed and was released: it no longer counts in softReserved. */
   expired: boolean;
   updatedAt: string;
@@ -56,7 +57,7 @@ export interface CartLineRecord {
 export interface CartRecord {
   entity: 'Cart';
   cartId: string;
-  lines: Record<string, CartLineRecord>;
+  lines: Dict<CartLineRecord>;
   /** When the live lines lapse; null when the cart holds nothing live. */
   expiresAt: string | null;
   /**
@@ -108,7 +109,7 @@ export interface OrderRecord {
   cartId: string;
   createdAt: string;
   /** Keyed `${variantId}#${locationId}`. */
-  lines: Record<string, OrderLineRecord>;
+  lines: Dict<OrderLineRecord>;
   checkout: CheckoutResponse;
   fulfillments: string[];
   version: number;
@@ -153,7 +154,7 @@ export interface PurchaseOrderRecord {
   expectedAt: string | null;
   status: PurchaseOrderStatus;
   /** By variant id. */
-  lines: Record<string, { ordered: number; received: number }>;
+  lines: Dict<{ ordered: number; received: number }>;
   receipts: string[];
   createdAt: string;
   updatedAt: string;
@@ -241,7 +242,7 @@ export interface LocationActiveCheck {
 export interface CartWrite {
   op: 'cart';
   cartId: string;
-  set: Record<string, CartLineRecord>;
+  set: Dict<CartLineRecord>;
   remove: string[];
   /** When the cart's live lines lapse; null when it has none left (it leaves the sweeper's index). */
   expiresAt: string | null;

@@ -4,11 +4,31 @@
  * `.meta({ id })` names a schema as an OpenAPI component.
  */
 import * as z from 'zod';
+import { dict, type Dict } from './dict';
 
 export const Id = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 characters of A-Z a-z 0-9 _ . : -')
   .meta({ id: 'Id', example: 'sku-123' });
+
+/** Stands in for a `__proto__` key while zod validates a record: it contains '#', so it is never an id. */
+const PROTO_KEY = '#__proto__';
+
+/**
+ * A JSON object keyed by ids, parsed into a Dict (./dict.ts). zod's record skips a `__proto__` key (it
+ * guards the prototype of the plain object it builds), but `__proto__` is a valid id: it is renamed for
+ * the validation and named again in the Dict, so no key is lost.
+ */
+const idRecord = <V extends z.ZodType>(value: V) =>
+  z
+    .preprocess(
+      (input) =>
+        input && typeof input === 'object' && !Array.isArray(input) && Object.hasOwn(input, '__proto__')
+          ? Object.fromEntries(Object.entries(input).map(([k, v]) => [k === '__proto__' ? PROTO_KEY : k, v]))
+          : input,
+      z.record(z.union([Id, z.literal(PROTO_KEY)]), value),
+    )
+    .transform((r): Dict<z.output<V>> => dict(Object.entries(r).map(([k, v]) => [k === PROTO_KEY ? '__proto__' : k, v as z.output<V>])));
 
 const Quantity = z.number().int().min(0).max(1_000_000_000);
 const PositiveQuantity = z.number().int().min(1).max(1_000_000_000);
@@ -64,7 +84,7 @@ export const PutVariantBody = z
     backorderPolicy: BackorderPolicy.optional(),
     expectedAvailabilityDate: IsoDate.nullable().optional(),
     lowStockThreshold: Quantity.nullable().optional(),
-    locationThresholds: z.record(Id, Quantity).optional(),
+    locationThresholds: idRecord(Quantity).optional(),
   })
   .meta({
     id: 'PutVariantRequest',

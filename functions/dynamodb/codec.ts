@@ -3,6 +3,7 @@
  * short names (oh, sr, hr, in, av, v) because a variant's item carries one entry per location and
  * DynamoDB bills writes by item size in 1 KB steps: short names keep a ten-location variant under 1 KB.
  */
+import { dict, type Dict } from '../core/dict';
 import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from '../core/model';
 import { defaultConfig } from '../core/model';
 import type { Movement } from '../core/schemas';
@@ -47,32 +48,51 @@ export const LEVEL_FIELD = {
 
 export type Item = Record<string, unknown>;
 
+/**
+ * The name an id is stored under as a map key: prefixed, so that no stored key is ever an Object.prototype
+ * name. The SDK's marshall drops an own `__proto__` key, takes a map with an own `constructor` key for a
+ * class instance and refuses it, and its unmarshall turns a `__proto__` key into the object's prototype.
+ */
+export const storedId = (id: string): string => `@${id}`;
+const idOf = (stored: string): string => stored.slice(1);
+
+/** A Dict as a plain map the SDK can marshall (values mapped by `f`). */
+export const encodeDict = <T, U = T>(d: Dict<T>, f: (v: T) => U = (v) => v as unknown as U): Record<string, U> =>
+  Object.fromEntries(Object.entries(d).map(([k, v]) => [storedId(k), f(v)]));
+
+/** A stored map back to a Dict (values mapped by `f`). */
+export const decodeDict = <T, U = T>(m: unknown, f: (v: T) => U = (v) => v as unknown as U): Dict<U> =>
+  dict(Object.entries((m ?? {}) as Record<string, T>).map(([k, v]) => [idOf(k), f(v)]));
+
 export const decodeVariant = (variantId: string, item: Item | undefined): VariantRecord => {
-  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels: {}, incomingEtas: {} };
-  const stored = (item.lv ?? {}) as Record<string, StoredLevel>;
+  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels: dict(), incomingEtas: dict() };
   return {
     variantId,
     backorderPolicy: (item.backorderPolicy as VariantRecord['backorderPolicy']) ?? 'deny',
     expectedAvailabilityDate: (item.expectedAvailabilityDate as string | null) ?? null,
     lowStockThreshold: (item.lowStockThreshold as number | null) ?? null,
-    locationThresholds: (item.locationThresholds as Record<string, number>) ?? {},
+    locationThresholds: decodeDict<number>(item.locationThresholds),
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
-    levels: Object.fromEntries(Object.entries(stored).map(([loc, s]) => [loc, decodeLevel(s)])),
-    incomingEtas: (item.eta as Record<string, string>) ?? {},
+    levels: decodeDict(item.lv, decodeLevel),
+    incomingEtas: decodeDict<string>(item.eta),
   };
 };
 
-/** A new variant item: default configuration and the given levels. */
-export const newVariantItem = (variantId: string, levels: Record<string, StoredLevel>): Item => ({
-  ...keys.variantKey(variantId),
-  ...keys.variantListKeys(variantId),
-  entity: 'Variant',
-  ...defaultConfig(variantId),
-  configVersion: 0,
-  lv: levels,
-  eta: {},
-});
+/** A new variant item: default configuration and the given levels (and expected dates), by location. */
+export const newVariantItem = (variantId: string, levels: Dict<LevelRecord>, etas: Dict<string>): Item => {
+  const config = defaultConfig(variantId);
+  return {
+    ...keys.variantKey(variantId),
+    ...keys.variantListKeys(variantId),
+    entity: 'Variant',
+    ...config,
+    locationThresholds: encodeDict(config.locationThresholds),
+    configVersion: 0,
+    lv: encodeDict(levels, encodeLevel),
+    eta: encodeDict(etas),
+  };
+};
 
 export const encodeMovement = (m: Movement): Item => ({
   ...keys.movementKey(m.variantId, m.at, m.movementId),
@@ -125,10 +145,35 @@ const STRIP = new Set<string>([
   ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 
-/** A stored item back to its record: the item minus its keys. */
+/** A record's attributes as stored (without its keys): maps keyed by ids made storable; an idempotent response kept as JSON. */
+export const encodeRecord = (r: StoredRecord): Item => {
+  switch (r.entity) {
+    case 'PurchaseOrder':
+    case 'Order':
+      return { ...r, lines: encodeDict<unknown>(r.lines) };
+    case 'Idempotency': {
+      // The response is opaque to the store: kept as its JSON text, exactly as it was sent.
+      const { body, ...rest } = r;
+      return { ...rest, body: JSON.stringify(body) };
+    }
+    default:
+      return { ...r };
+  }
+};
+
+/** A stored item back to its record: the item minus its keys, its maps keyed by ids as Dicts. */
 export const decodeRecord = <T extends StoredRecord>(item: Item | undefined): T | undefined => {
   if (!item) return undefined;
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k))) as unknown as T;
+  const r = Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k))) as unknown as StoredRecord;
+  switch (r.entity) {
+    case 'PurchaseOrder':
+    case 'Order':
+      return { ...r, lines: decodeDict(r.lines) } as T;
+    case 'Idempotency':
+      return { ...r, body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body } as T;
+    default:
+      return r as T;
+  }
 };
 
 export const encodeCursor = (lastKey: Item | undefined): string | null =>
@@ -138,13 +183,17 @@ export const encodeCursor = (lastKey: Item | undefined): string | null =>
 export const cartLineAttribute = (variantId: string): string => `L#${variantId}`;
 const LINE_PREFIX = 'L#';
 
+/** A cart line as stored: its allocations keyed by storable location ids. */
+export const encodeCartLine = (line: CartLineRecord): Item => ({ ...line, allocations: encodeDict(line.allocations) });
+const decodeCartLine = (stored: Item): CartLineRecord => ({ ...(stored as unknown as CartLineRecord), allocations: decodeDict(stored.allocations) });
+
 export const decodeCart = (item: Item): CartRecord => ({
   entity: 'Cart',
   cartId: item.cartId as string,
-  lines: Object.fromEntries(
+  lines: dict(
     Object.entries(item)
       .filter(([k]) => k.startsWith(LINE_PREFIX))
-      .map(([k, v]) => [k.slice(LINE_PREFIX.length), v as CartLineRecord]),
+      .map(([k, v]) => [k.slice(LINE_PREFIX.length), decodeCartLine(v as Item)]),
   ),
   expiresAt: (item.expiresAt as string | null) ?? null,
   holdId: (item.holdId as string) ?? '',

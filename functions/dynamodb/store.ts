@@ -40,20 +40,25 @@ import type {
 import { applyDeltas, emptyLevels } from '../core/model';
 import type { IdempotencyWrite, InventoryStore, Page } from '../core/ports';
 import type { Movement, VariantConfig } from '../core/schemas';
-import type { Item, StoredLevel } from './codec';
+import type { Item } from './codec';
 import {
   cartLineAttribute,
   decodeCart,
   decodeMovement,
   decodeRecord,
   decodeVariant,
+  encodeCartLine,
   encodeCursor,
+  encodeDict,
   encodeLevel,
   encodeMovement,
+  encodeRecord,
   LEVEL_FIELD,
   newVariantItem,
   recordKeys,
+  storedId,
 } from './codec';
+import { dict } from '../core/dict';
 import * as keys from './keys';
 import { TABLE } from './table-schema';
 
@@ -194,11 +199,10 @@ export class DynamoInventoryStore implements InventoryStore {
 
     // The variant has no item yet (the command read it): create it whole, with its first levels.
     if (group.some((c) => c.createsVariant)) {
-      const levels: Record<string, StoredLevel> = {};
-      for (const c of group) levels[c.locationId] = encodeLevel(applyDeltas(emptyLevels(), c.deltas));
+      const levels = dict(group.map((c) => [c.locationId, applyDeltas(emptyLevels(), c.deltas)]));
+      const etas = dict(group.flatMap((c) => (c.eta?.expectedAt ? [[c.eta.purchaseOrderId, c.eta.expectedAt] as const] : [])));
       const x = new Expr();
-      const { PK: _pk, SK: _sk, ...attributes } = newVariantItem(variantId, levels);
-      for (const c of group) if (c.eta?.expectedAt) (attributes.eta as Record<string, string>)[c.eta.purchaseOrderId] = c.eta.expectedAt;
+      const { PK: _pk, SK: _sk, ...attributes } = newVariantItem(variantId, levels, etas);
       return {
         onFail: () => new ConcurrentChangeError('The variant item was created concurrently.'),
         item: {
@@ -221,7 +225,7 @@ export class DynamoInventoryStore implements InventoryStore {
     const conds: string[] = [];
     const backorder = group.some((c) => c.requireBackorderPolicy);
     for (const c of group) {
-      const loc = `${lv}.${x.name(c.locationId)}`;
+      const loc = `${lv}.${x.name(storedId(c.locationId))}`;
       const field = (f: keyof typeof LEVEL_FIELD) => `${loc}.${x.name(LEVEL_FIELD[f])}`;
       if (c.expect.kind === 'exact' && c.expect.version === 0) {
         sets.push(`${loc} = ${x.value(encodeLevel(applyDeltas(emptyLevels(), c.deltas)))}`);
@@ -257,7 +261,7 @@ export class DynamoInventoryStore implements InventoryStore {
     const removes: string[] = [];
     for (const c of group) {
       if (!c.eta) continue;
-      const path = `${x.name('eta')}.${x.name(c.eta.purchaseOrderId)}`;
+      const path = `${x.name('eta')}.${x.name(storedId(c.eta.purchaseOrderId))}`;
       if (c.eta.expectedAt) sets.push(`${path} = ${x.value(c.eta.expectedAt)}`);
       else removes.push(path);
     }
@@ -358,7 +362,7 @@ export class DynamoInventoryStore implements InventoryStore {
       ...x.params(),
     };
     if (w.op === 'put') {
-      return { onFail, item: { Put: { ...common, Item: { ...w.record, ...k, version: nextVersion } } } };
+      return { onFail, item: { Put: { ...common, Item: { ...encodeRecord(w.record), ...k, version: nextVersion } } } };
     }
     return { onFail, item: { Delete: { ...common, Key: key } } };
   }
@@ -374,7 +378,7 @@ export class DynamoInventoryStore implements InventoryStore {
     const sets: string[] = [];
     const removes: string[] = [];
     const now = new Date().toISOString();
-    for (const [variantId, line] of Object.entries(w.set)) sets.push(`${x.name(cartLineAttribute(variantId))} = ${x.value(line)}`);
+    for (const [variantId, line] of Object.entries(w.set)) sets.push(`${x.name(cartLineAttribute(variantId))} = ${x.value(encodeCartLine(line))}`);
     for (const variantId of w.remove) removes.push(x.name(cartLineAttribute(variantId)));
     const set = (attr: string, value: NativeAttributeValue) => sets.push(`${x.name(attr)} = ${x.value(value)}`);
     set('entity', 'Cart');
@@ -428,7 +432,7 @@ export class DynamoInventoryStore implements InventoryStore {
       item: {
         Put: {
           TableName: this.tableName,
-          Item: { ...record, ...recordKeys(record) },
+          Item: { ...encodeRecord(record), ...recordKeys(record) },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
@@ -502,7 +506,7 @@ export class DynamoInventoryStore implements InventoryStore {
       `${x.name('backorderPolicy')} = ${x.value(config.backorderPolicy)}`,
       `${x.name('expectedAvailabilityDate')} = ${x.value(config.expectedAvailabilityDate)}`,
       `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
-      `${x.name('locationThresholds')} = ${x.value(config.locationThresholds)}`,
+      `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
       `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
       `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
       `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
@@ -585,7 +589,7 @@ export class DynamoInventoryStore implements InventoryStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...location, ...recordKeys(location), version: expectedVersion + 1 },
+          Item: { ...encodeRecord(location), ...recordKeys(location), version: expectedVersion + 1 },
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
           ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
         }),

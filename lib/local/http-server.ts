@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { dict } from '../../functions/core/dict';
 import { DomainError } from '../../functions/core/errors';
 import { errorResponse } from '../../functions/http/respond';
 import { matchRoute } from '../routes';
@@ -39,7 +40,8 @@ export function gatewayEvent(req: GatewayRequest): APIGatewayProxyEventV2 {
   const url = new URL(req.url, 'http://localhost');
   const matched = matchRoute(req.method, url.pathname);
   const headers = req.headers;
-  const query: Record<string, string> = {};
+  // Parameter names come from the caller: a Dict, so `?__proto__=` or `?constructor=` are names like any other.
+  const query = dict<string>();
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const now = new Date();
   return {
@@ -68,7 +70,7 @@ export function gatewayEvent(req: GatewayRequest): APIGatewayProxyEventV2 {
 }
 
 function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   return gatewayEvent({
     method: req.method ?? 'GET',

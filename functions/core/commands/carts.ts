@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { allocate } from '../allocation';
+import { dict, has, mapDict, type Dict } from '../dict';
 import type { Deps } from '../deps';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { CartLineRecord, CartRecord, LevelChange, LevelRecord, RecordWrite, VariantRecord } from '../model';
@@ -36,8 +37,8 @@ interface LineState {
   variant?: VariantRecord;
 }
 
-const liveQuantities = (line: CartLineRecord | undefined): Record<string, number> =>
-  line && !line.expired ? Object.fromEntries(Object.entries(line.allocations).map(([l, a]) => [l, a.quantity])) : {};
+const liveQuantities = (line: CartLineRecord | undefined): Dict<number> =>
+  line && !line.expired ? mapDict(line.allocations, (a) => a.quantity) : dict();
 
 const liveBackordered = (line: CartLineRecord | undefined, loc: string): number =>
   line && !line.expired ? (line.allocations[loc]?.backordered ?? 0) : 0;
@@ -131,9 +132,9 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
       const capacity = Math.max(0, variant.levels[loc]?.available ?? 0) + (current[loc] ?? 0);
       const short = Math.max(0, q - capacity);
       if (short > 0 && !backorder) throw new ShortfallError(capacity);
-      allocations = { [loc]: { quantity: q, backordered: short } };
+      allocations = dict([[loc, { quantity: q, backordered: short }]]);
     } else {
-      allocations = { [loc]: { quantity: q, backordered: 0 } };
+      allocations = dict([[loc, { quantity: q, backordered: 0 }]]);
     }
   } else {
     state.variant ??= await deps.store.getVariant(variantId);
@@ -142,7 +143,7 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     const result = allocate({
       quantity: q,
       current,
-      available: Object.fromEntries(active.map((l) => [l.locationId, state.variant!.levels[l.locationId]?.available ?? 0])),
+      available: dict(active.map((l) => [l.locationId, state.variant!.levels[l.locationId]?.available ?? 0])),
       backorder: state.variant.backorderPolicy !== 'deny',
     });
     if (result.shortfall > 0) throw new ShortfallError(result.capacity);
@@ -197,19 +198,19 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     updatedAt: now.toISOString(),
   };
   const cart = state.cart;
-  if (cart && !cart.lines[variantId] && Object.keys(cart.lines).length >= MAX_CART_LINES) throw cartFull();
+  if (cart && !has(cart.lines, variantId) && Object.keys(cart.lines).length >= MAX_CART_LINES) throw cartFull();
   records.push({
     op: 'cart',
     cartId,
-    set: { [variantId]: line },
+    set: dict([[variantId, line]]),
     remove: [],
     expiresAt,
     newHoldId: randomUUID(),
     expect: cart
-      ? { revision: cart.revision, lineCount: Object.keys({ ...cart.lines, [variantId]: line }).length }
+      ? { revision: cart.revision, lineCount: Object.keys(cart.lines).length + (has(cart.lines, variantId) ? 0 : 1) }
       : { lineAbsent: variantId, maxLines: MAX_CART_LINES },
     onFail: (seen) => {
-      if (seen && !seen.lines[variantId] && Object.keys(seen.lines).length >= MAX_CART_LINES) return cartFull();
+      if (seen && !has(seen.lines, variantId) && Object.keys(seen.lines).length >= MAX_CART_LINES) return cartFull();
       state.cart = seen;
       return new ConcurrentChangeError();
     },
@@ -274,7 +275,7 @@ function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSec
       : {
           op: 'cart',
           cartId: cart.cartId,
-          set: {},
+          set: dict(),
           remove: variantIds,
           expiresAt: anyLive ? new Date(now.getTime() + holdSeconds * 1000).toISOString() : null,
           newHoldId: randomUUID(),

@@ -8,6 +8,7 @@
  *    so a redelivered stream record releases nothing twice.
  */
 import type { Deps } from '../deps';
+import { dict } from '../dict';
 import { ConcurrentChangeError, DomainError } from '../errors';
 import type { CartLineRecord, CartRecord, LevelChange, StockChange } from '../model';
 import { deltas } from '../model';
@@ -55,7 +56,7 @@ export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'r
       if (!cart || !cart.expiresAt || Date.parse(cart.expiresAt) > now.getTime()) return { change: null, result: false };
       const [chunk] = releaseChanges(cart, by === 'sweeper' ? 'cart hold expired' : 'expired hold reclaimed for another cart');
       if (!chunk) return { change: null, result: false };
-      const expiredLines: Record<string, CartLineRecord> = {};
+      const expiredLines = dict<CartLineRecord>();
       for (const v of chunk.lines) expiredLines[v] = { ...cart.lines[v], expired: true };
       const liveLeft = Object.entries(cart.lines).some(([v, l]) => !l.expired && !chunk.lines.includes(v));
       const change: StockChange = {

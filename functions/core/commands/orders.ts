@@ -4,6 +4,7 @@
  * The order is one item, so fulfilments and cancellations of one order serialise on its version.
  */
 import type { Deps } from '../deps';
+import { dict, mapDict, type Dict } from '../dict';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { LevelChange, OrderLineRecord, OrderRecord, RecordWrite, VariantRecord } from '../model';
 import { deltas, key } from '../model';
@@ -84,7 +85,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
   const active = new Set((await cachedLocations(deps)).filter((l) => l.active).map((l) => l.locationId));
   const levels: LevelChange[] = [];
   const records: RecordWrite[] = [];
-  const orderLines: Record<string, OrderLineRecord> = {};
+  const orderLines = dict<OrderLineRecord>();
   const response: CheckoutResponse = { orderId, cartId, lines: [] };
   const reference = `order:${orderId}`;
 
@@ -175,8 +176,8 @@ const sumLines = (lines: LineQuantity[]): Map<string, LineQuantity> => {
  * Moves quantities of an order's lines from reserved to fulfilled or cancelled; none may take more
  * than is still reserved (409 conflict). Returns the lines as they will be.
  */
-function takeReserved(order: OrderRecord, wanted: Map<string, LineQuantity>, into: 'fulfilled' | 'cancelled'): Record<string, OrderLineRecord> {
-  const lines = structuredClone(order.lines);
+function takeReserved(order: OrderRecord, wanted: Map<string, LineQuantity>, into: 'fulfilled' | 'cancelled'): Dict<OrderLineRecord> {
+  const lines = mapDict(order.lines, (l) => ({ ...l }));
   for (const [k, l] of wanted) {
     const line = lines[k];
     if (!line || line.reserved < l.quantity) {

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps';
+import { dict, has, mapDict } from '../dict';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { LevelChange, LevelExpectation, PurchaseOrderRecord, TransferRecord, VariantRecord } from '../model';
 import { deltas } from '../model';
@@ -52,7 +53,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
           existing.locationId === body.locationId &&
           existing.expectedAt === (body.expectedAt ?? null) &&
           Object.keys(existing.lines).length === body.lines.length &&
-          body.lines.every((l) => existing.lines[l.variantId]?.ordered === l.quantity);
+          body.lines.every((l) => has(existing.lines, l.variantId) && existing.lines[l.variantId].ordered === l.quantity);
         if (same) return { change: null, result: purchaseOrderView(existing) };
         throw conflict(`Purchase order ${id} already exists with other content.`, { purchaseOrderId: id });
       }
@@ -65,7 +66,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
         locationId: body.locationId,
         expectedAt: body.expectedAt ?? null,
         status: 'open',
-        lines: Object.fromEntries(body.lines.map((l) => [l.variantId, { ordered: l.quantity, received: 0 }])),
+        lines: dict(body.lines.map((l) => [l.variantId, { ordered: l.quantity, received: 0 }])),
         receipts: [],
         createdAt: now,
         updatedAt: now,
@@ -104,14 +105,14 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
       if (po.status === 'cancelled' || po.status === 'received') {
         throw conflict(`Purchase order ${id} is ${po.status}; it cannot receive stock.`, { status: po.status });
       }
-      const missing = body.lines.filter((l) => !po.lines[l.variantId]);
+      const missing = body.lines.filter((l) => !has(po.lines, l.variantId));
       if (missing.length) {
         throw conflict(`Purchase order ${id} has no line for ${missing.map((l) => l.variantId).join(', ')}.`, {
           variantIds: missing.map((l) => l.variantId),
         });
       }
       const variants = await deps.store.getVariants(body.lines.map((l) => l.variantId));
-      const lines = structuredClone(po.lines);
+      const lines = mapDict(po.lines, (l) => ({ ...l }));
       for (const l of body.lines) lines[l.variantId].received += l.quantity;
       const status = Object.values(lines).every((l) => l.received >= l.ordered) ? 'received' : 'partially_received';
       const levels: LevelChange[] = body.lines.map((l, i) => {
