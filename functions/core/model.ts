@@ -8,6 +8,8 @@ import type { Deltas, Levels, Location, MovementType, VariantConfig, CheckoutRes
 /** One location's figures for one variant, with a counter that moves on every change to them. */
 export interface LevelRecord extends Levels {
   version: number;
+  /** When the last change to these figures was committed. */
+  updatedAt?: string;
 }
 
 /** A variant: its configuration and its levels at every location that ever held it. */
@@ -16,6 +18,8 @@ export interface VariantRecord extends VariantConfig {
   exists: boolean;
   /** Moves on every configuration write (not on level changes): PUT /variants is read-modify-write. */
   configVersion: number;
+  /** When the configuration was last written. */
+  configUpdatedAt?: string;
   levels: Dict<LevelRecord>;
   /** Expected arrival dates of open purchase orders that bring this variant, by purchase order id. */
   incomingEtas: Dict<string>;
@@ -120,12 +124,19 @@ export interface LocationRecord extends Location {
   version: number;
 }
 
-/** Which alert, if any, is open for a variant at a location: transitions are conditioned on it, so each happens once. */
+/**
+ * Which alert, if any, is open for a variant at a location, and the newest change it has judged: transitions are
+ * conditioned on it, so each happens once, and a change older than one already judged (a redelivered stream
+ * record) is ignored.
+ */
 export interface AlertStateRecord {
   entity: 'AlertState';
   variantId: string;
   locationId: string;
   openAlertId: string | null;
+  /** The level's version and the configuration's version of the newest change judged. */
+  seenLevelVersion: number;
+  seenConfigVersion: number;
   version: number;
 }
 
@@ -291,4 +302,4 @@ export const deltas = (d: Partial<Deltas>): Deltas => ({
   incoming: d.incoming ?? 0,
 });
 
-export const toLevels = ({ version: _v, ...levels }: LevelRecord): Levels => levels;
+export const toLevels = ({ version: _v, updatedAt: _u, ...levels }: LevelRecord): Levels => levels;

@@ -17,6 +17,7 @@ export interface StoredLevel {
   in: number;
   av: number;
   v: number;
+  at?: string;
 }
 
 export const encodeLevel = (l: LevelRecord): StoredLevel => ({
@@ -26,6 +27,7 @@ export const encodeLevel = (l: LevelRecord): StoredLevel => ({
   in: l.incoming,
   av: l.available,
   v: l.version,
+  ...(l.updatedAt ? { at: l.updatedAt } : {}),
 });
 
 export const decodeLevel = (s: StoredLevel): LevelRecord => ({
@@ -35,6 +37,7 @@ export const decodeLevel = (s: StoredLevel): LevelRecord => ({
   incoming: s.in,
   available: s.av,
   version: s.v,
+  ...(s.at ? { updatedAt: s.at } : {}),
 });
 
 /** The short stored name of each level figure. */
@@ -74,6 +77,7 @@ export const decodeVariant = (variantId: string, item: Item | undefined): Varian
     locationThresholds: decodeDict<number>(item.locationThresholds),
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
+    ...(item.configUpdatedAt ? { configUpdatedAt: item.configUpdatedAt as string } : {}),
     levels: decodeDict(item.lv, decodeLevel),
     incomingEtas: decodeDict<string>(item.eta),
   };

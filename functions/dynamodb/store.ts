@@ -38,7 +38,7 @@ import type {
   VariantRecord,
 } from '../core/model';
 import { applyDeltas, emptyLevels } from '../core/model';
-import type { IdempotencyWrite, InventoryStore, Page } from '../core/ports';
+import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page } from '../core/ports';
 import type { Movement, VariantConfig } from '../core/schemas';
 import type { Item } from './codec';
 import {
@@ -128,14 +128,16 @@ export class DynamoInventoryStore implements InventoryStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The time of every change it commits (movements, level times, cart updates): the commands' clock. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   // ---------------------------------------------------------------- commit
 
   async commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void> {
-    const at = new Date().toISOString();
+    const at = this.clock.now().toISOString();
     const actions: Action[] = [
-      ...this.levelActions(change.levels),
+      ...this.levelActions(change.levels, at),
       ...change.levels.map((c) => this.movementAction(c, at)),
       ...dedupeLocationChecks(change.records).map((w) => this.recordAction(w)),
     ];
@@ -180,13 +182,14 @@ export class DynamoInventoryStore implements InventoryStore {
    * SET clauses and its condition. Figures move by arithmetic (`oh = oh + :d`), and `av` moves with
    * them, because a condition cannot do arithmetic: `av >= :q` is how a hold proves stock is there.
    */
-  private levelActions(changes: LevelChange[]): Action[] {
+  private levelActions(changes: LevelChange[], at: string): Action[] {
     const byVariant = new Map<string, LevelChange[]>();
     for (const c of changes) byVariant.set(c.variantId, [...(byVariant.get(c.variantId) ?? []), c]);
-    return [...byVariant.entries()].map(([variantId, group]) => ({ ...this.variantLevelAction(variantId, group), level: true }));
+    return [...byVariant.entries()].map(([variantId, group]) => ({ ...this.variantLevelAction(variantId, group, at), level: true }));
   }
 
-  private variantLevelAction(variantId: string, group: LevelChange[]): Action {
+  /** Each level changed records the time of the change (`at`): an alert it causes is dated by it. */
+  private variantLevelAction(variantId: string, group: LevelChange[], at: string): Action {
     const onFail = (old: Item | undefined): Error => {
       const before = old ? decodeVariant(variantId, old) : undefined;
       for (const c of group) {
@@ -199,7 +202,7 @@ export class DynamoInventoryStore implements InventoryStore {
 
     // The variant has no item yet (the command read it): create it whole, with its first levels.
     if (group.some((c) => c.createsVariant)) {
-      const levels = dict(group.map((c) => [c.locationId, applyDeltas(emptyLevels(), c.deltas)]));
+      const levels = dict(group.map((c) => [c.locationId, { ...applyDeltas(emptyLevels(), c.deltas), updatedAt: at }]));
       const etas = dict(group.flatMap((c) => (c.eta?.expectedAt ? [[c.eta.purchaseOrderId, c.eta.expectedAt] as const] : [])));
       const x = new Expr();
       const { PK: _pk, SK: _sk, ...attributes } = newVariantItem(variantId, levels, etas);
@@ -228,7 +231,7 @@ export class DynamoInventoryStore implements InventoryStore {
       const loc = `${lv}.${x.name(storedId(c.locationId))}`;
       const field = (f: keyof typeof LEVEL_FIELD) => `${loc}.${x.name(LEVEL_FIELD[f])}`;
       if (c.expect.kind === 'exact' && c.expect.version === 0) {
-        sets.push(`${loc} = ${x.value(encodeLevel(applyDeltas(emptyLevels(), c.deltas)))}`);
+        sets.push(`${loc} = ${x.value(encodeLevel({ ...applyDeltas(emptyLevels(), c.deltas), updatedAt: at }))}`);
         conds.push(`attribute_not_exists(${loc})`);
         continue;
       }
@@ -248,7 +251,7 @@ export class DynamoInventoryStore implements InventoryStore {
         }
       }
       const v = `${loc}.${x.name('v')}`;
-      sets.push(`${v} = ${v} + ${x.value(1)}`);
+      sets.push(`${v} = ${v} + ${x.value(1)}`, `${loc}.${x.name('at')} = ${x.value(at)}`);
       if (c.expect.kind === 'exact') {
         conds.push(`${v} = ${x.value(c.expect.version)}`);
       } else {
@@ -377,7 +380,7 @@ export class DynamoInventoryStore implements InventoryStore {
     const x = new Expr();
     const sets: string[] = [];
     const removes: string[] = [];
-    const now = new Date().toISOString();
+    const now = this.clock.now().toISOString();
     for (const [variantId, line] of Object.entries(w.set)) sets.push(`${x.name(cartLineAttribute(variantId))} = ${x.value(encodeCartLine(line))}`);
     for (const variantId of w.remove) removes.push(x.name(cartLineAttribute(variantId)));
     const set = (attr: string, value: NativeAttributeValue) => sets.push(`${x.name(attr)} = ${x.value(value)}`);
@@ -508,6 +511,7 @@ export class DynamoInventoryStore implements InventoryStore {
       `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
       `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
       `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
+      `${x.name('configUpdatedAt')} = ${x.value(this.clock.now().toISOString())}`,
       `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
       `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
       ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),

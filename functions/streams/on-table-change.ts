@@ -2,15 +2,16 @@
  * What the stream processor does with one change to the table:
  *  - a cart deleted by DynamoDB's TTL (a REMOVE made by the service principal) whose holds were still
  *    live is released, once (core/commands/expiry.ts);
- *  - a variant's item changed: low-stock crossings, from its old and new images, become alert
- *    transitions, once (core/commands/alerts.ts);
+ *  - a variant's item changed: each location it touched is judged low or not from the new image, and an
+ *    alert opens or clears accordingly, once (core/commands/alerts.ts);
  *  - an alert opened or cleared: its event is published on EventBridge. A failure throws, so the record
  *    is retried (same eventId) and never dropped.
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { alertEvent, applyCrossing, crossings } from '../core/commands/alerts';
+import { alertEvent, applyJudgement, judgements } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
 import type { AlertRecord } from '../core/model';
@@ -38,13 +39,11 @@ export async function handleTableChange(deps: Deps, record: DynamoDBRecord, logg
 
   if (entity === 'Variant' && now) {
     const variantId = now.variantId as string;
-    const at = record.dynamodb?.ApproximateCreationDateTime
-      ? new Date(record.dynamodb.ApproximateCreationDateTime * 1000).toISOString()
-      : deps.clock.now().toISOString();
-    for (const c of crossings(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now))) {
-      // Named by the stream record: a redelivery of this record names the same alert.
-      const alertId = `${c.variantId}:${c.locationId}:${record.dynamodb?.SequenceNumber ?? record.eventID}`;
-      if (await applyCrossing(deps, c, alertId, at)) logger?.info('Low-stock alert', { ...c, alertId });
+    const recorded = record.dynamodb?.ApproximateCreationDateTime;
+    const fallbackAt = recorded ? new Date(recorded * 1000).toISOString() : deps.clock.now().toISOString();
+    for (const j of judgements(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now), fallbackAt)) {
+      const transition = await applyJudgement(deps, j);
+      if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
     }
     return;
   }
@@ -55,4 +54,28 @@ export async function handleTableChange(deps: Deps, record: DynamoDBRecord, logg
     if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
     else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
   }
+}
+
+/**
+ * The stream processor's batch handler. Records are handled one at a time, in the stream's order (the
+ * Powertools default handles a batch's records concurrently, which let a release be applied before the hold
+ * it undoes): a change to an item is only ever handled after the changes before it. Once a record fails,
+ * the records after it in the batch are not handled but reported failed too, so the retry (which starts from
+ * the first failure) sees them in order again.
+ */
+export function createStreamBatchHandler(deps: Deps, logger?: Pick<Logger, 'info'>): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  return (event, context) => {
+    let failed = false;
+    const handleInOrder = async (record: DynamoDBRecord): Promise<void> => {
+      if (failed) throw new Error('Not handled: an earlier record of the batch failed');
+      try {
+        await handleTableChange(deps, record, logger);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    };
+    return processPartialResponse(event, handleInOrder, processor, { context, processInParallel: false });
+  };
 }

@@ -1,6 +1,6 @@
 // Proves low-stock alerts from the table's real stream (DynamoDB Local): one transition and one event per crossing, in each
-// direction, despite duplicate deliveries and a failing PutEvents entry; nothing without a crossing; per-location thresholds.
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+// direction, despite duplicate deliveries, a failing PutEvents entry and fast back-and-forth changes; nothing without a crossing;
+// per-location thresholds; alert times are the times of the changes that crossed.
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { adjustStock } from '../../functions/core/commands/adjust-stock';
 import { listAlerts } from '../../functions/core/commands/alerts';
@@ -8,7 +8,8 @@ import { setCartLine } from '../../functions/core/commands/carts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { putVariant } from '../../functions/core/commands/variants';
 import type { PublishedEvent } from '../../functions/core/ports';
-import { handleTableChange } from '../../functions/streams/on-table-change';
+import { listMovements } from '../../functions/core/commands/read-stock';
+import { createStreamBatchHandler, handleTableChange } from '../../functions/streams/on-table-change';
 import { StreamPoller } from '../../lib/local/stream-poller';
 import { createTestTable, type TestTable } from '../support/table';
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
       published.push(...events);
     },
   };
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const handleBatch = createStreamBatchHandler(t.deps);
   poller = new StreamPoller({
     endpoint: t.endpoint,
     streamArn: t.streamArn,
@@ -37,7 +38,7 @@ beforeAll(async () => {
     maxRetries: 5,
     handler: (event: DynamoDBStreamEvent) => {
       delivered.push(...event.Records);
-      return processPartialResponse(event, (r: DynamoDBRecord) => handleTableChange(t.deps, r), processor, { context: {} as Context });
+      return handleBatch(event, {} as Context);
     },
   });
   await putLocation(t.deps, 'wh-1', { name: 'Warehouse 1', type: 'warehouse' });
@@ -99,6 +100,17 @@ test('duplicate deliveries of the same stream records change nothing and publish
   expect((await listAlerts(t.deps, { status: 'open' })).alerts.filter((a) => a.variantId === 'sku-d')).toHaveLength(1);
   // The alert item's own record, redelivered, publishes again with the same eventId: subscribers de-duplicate on it.
   expect(new Set(eventsFor('sku-d').map((e) => e.id)).size).toBe(1);
+
+  // The alert clears; then every record of the variant is delivered again, in order, as after a crash before the
+  // checkpoint: the opening change is older than what was judged since, so nothing reopens and nothing fails.
+  await adjust('sku-d', 'wh-1', { onHand: 5 });
+  await settle();
+  const again = delivered.filter((r) => JSON.stringify(r.dynamodb?.Keys).includes('sku-d'));
+  for (const r of again) await handleTableChange(t.deps, r);
+  await settle();
+  const alerts = (await listAlerts(t.deps, {})).alerts.filter((a) => a.variantId === 'sku-d');
+  expect(alerts).toEqual([expect.objectContaining({ status: 'cleared', available: 5 })]);
+  expect(new Set(eventsFor('sku-d').map((e) => e.id)).size).toBe(2);
 });
 
 test('a failing PutEvents entry fails the record, which is retried until the event is out', async () => {
@@ -125,4 +137,51 @@ test('per-location thresholds override the variant’s, and a threshold change c
   ]);
   const open = (await listAlerts(t.deps, { status: 'open', locationId: 'wh-1' })).alerts.filter((a) => a.variantId === 'sku-p');
   expect(open).toEqual([expect.objectContaining({ threshold: 6, available: 5 })]);
+});
+
+test('holds and releases in quick succession: every crossing down opens one alert and every crossing up clears it', async () => {
+  // 16 variants at their threshold; each is held by 1 and released again, over and over, while the stream is processed in
+  // batches that mix the variants' records. Every hold is a crossing down and every release a crossing up.
+  const variants = Array.from({ length: 16 }, (_, i) => `sku-loop-${i}`);
+  for (const v of variants) {
+    await putVariant(t.deps, v, { lowStockThreshold: 5 });
+    await adjust(v, 'wh-1', { onHand: 5 });
+  }
+  await settle();
+  // The stream is consumed while the changes happen, as in production: batches of whatever has arrived.
+  let writing = true;
+  const consumer = (async () => {
+    while (writing) if ((await poller.pollOnce()) === 0) await new Promise((r) => setTimeout(r, 20));
+  })();
+  const until = Date.now() + 5_000;
+  let holds = 0;
+  await Promise.all(
+    variants.map(async (v) => {
+      while (Date.now() < until) {
+        await setCartLine(t.deps, `cart-${v}`, v, { quantity: 1, locationId: 'wh-1' });
+        holds++;
+        await setCartLine(t.deps, `cart-${v}`, v, { quantity: 0 });
+      }
+    }),
+  );
+  writing = false;
+  await consumer;
+  await settle();
+  const alerts = (await listAlerts(t.deps, { locationId: 'wh-1' })).alerts.filter((a) => variants.includes(a.variantId));
+  expect(alerts.filter((a) => a.status === 'open')).toEqual([]);
+  expect(alerts).toHaveLength(holds);
+  const events = published.filter((e) => variants.includes(e.detail.variantId as string));
+  expect(events.filter((e) => e.detailType === 'LowStockAlertOpened')).toHaveLength(holds);
+  expect(new Set(events.map((e) => e.id)).size).toBe(2 * holds);
+});
+
+test('an alert opens and clears at the times of the changes that crossed, to the millisecond', async () => {
+  await putVariant(t.deps, 'sku-t', { lowStockThreshold: 3 });
+  await adjust('sku-t', 'wh-1', { onHand: 2 });
+  await adjust('sku-t', 'wh-1', { onHand: 4 });
+  await settle();
+  const { movements } = await listMovements(t.deps, 'sku-t', {});
+  const [alert] = (await listAlerts(t.deps, {})).alerts.filter((a) => a.variantId === 'sku-t');
+  expect(alert).toMatchObject({ status: 'cleared', openedAt: movements[0].at, clearedAt: movements[1].at });
+  expect(eventsFor('sku-t').map((e) => e.detail.at)).toEqual([movements[0].at, movements[1].at]);
 });

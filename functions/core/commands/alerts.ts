@@ -1,11 +1,13 @@
 /**
- * Low-stock alerts. A location's threshold is its override, else the variant's. When a change to a
- * variant's item takes a location's available from at-or-above its threshold to below it, an alert
- * opens; back to at-or-above, it clears. Crossings are found in the stream processor from the item's
- * old and new images (so no change can escape them, whatever wrote it) and applied on the condition
- * of the variant-location's alert state, so each happens once however often the record is delivered.
+ * Low-stock alerts. A location's threshold is its override, else the variant's. While a location's available
+ * is below its threshold an alert is open; at or above it, none is. Every change to a variant's item is judged
+ * in the stream processor from the item's new image (so no change can escape, whatever wrote it), in the
+ * stream's order, against the variant-location's alert state: a transition is written on the condition of that
+ * state, so each happens once, and a change no newer than one already judged (a redelivered record) is ignored.
+ * Judging each change in order gives one alert per crossing down, however quickly the figure moves back.
  * The alert item's own stream record then publishes the event (a transactional outbox).
  */
+import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps';
 import type { AlertRecord, AlertStateRecord, VariantRecord } from '../model';
 import type { PublishedEvent } from '../ports';
@@ -13,85 +15,114 @@ import { runCommand } from '../run-command';
 import type { Alert } from '../schemas';
 import { isLow, thresholdAt } from '../views';
 
-export interface Crossing {
+/** What one change says of one variant-location: low or not, as of the level's and the configuration's versions. */
+export interface AlertJudgement {
   variantId: string;
   locationId: string;
-  direction: 'opened' | 'cleared';
+  low: boolean;
   available: number;
-  threshold: number;
+  threshold: number | null;
+  levelVersion: number;
+  configVersion: number;
+  /** When the change was made: an alert it opens or clears is dated by it. */
+  at: string;
 }
 
-/** The crossings between two images of a variant's item (old undefined for a new item). */
-export function crossings(before: VariantRecord | undefined, after: VariantRecord): Crossing[] {
-  const out: Crossing[] = [];
+/**
+ * The judgements a change to a variant's item calls for (old image undefined for a new item): each location
+ * whose level or threshold the change touched, where it is low now or was low before. A location that was
+ * and stays at or above its threshold can have no open alert, so it costs nothing. `fallbackAt` dates a
+ * change whose item carries no time of its own.
+ */
+export function judgements(before: VariantRecord | undefined, after: VariantRecord, fallbackAt: string): AlertJudgement[] {
+  const configChanged = !before || before.configVersion !== after.configVersion;
+  const out: AlertJudgement[] = [];
   for (const locationId of Object.keys(after.levels).sort()) {
     const level = after.levels[locationId];
+    const old = before?.levels[locationId];
+    if (!configChanged && old?.version === level.version) continue;
     const threshold = thresholdAt(after, locationId);
-    const wasLow = before?.levels[locationId] ? isLow(before.levels[locationId].available, thresholdAt(before, locationId)) : false;
     const low = isLow(level.available, threshold);
-    if (low && !wasLow) out.push({ variantId: after.variantId, locationId, direction: 'opened', available: level.available, threshold: threshold! });
-    if (!low && wasLow) {
-      out.push({
-        variantId: after.variantId,
-        locationId,
-        direction: 'cleared',
-        available: level.available,
-        threshold: threshold ?? thresholdAt(before!, locationId)!,
-      });
-    }
+    const wasLow = !!old && !!before && isLow(old.available, thresholdAt(before, locationId));
+    if (!low && !wasLow) continue;
+    const at = configChanged && old?.version === level.version ? (after.configUpdatedAt ?? level.updatedAt) : level.updatedAt;
+    out.push({
+      variantId: after.variantId,
+      locationId,
+      low,
+      available: level.available,
+      threshold,
+      levelVersion: level.version,
+      configVersion: after.configVersion,
+      at: at ?? fallbackAt,
+    });
   }
   return out;
 }
 
 /**
- * Applies a crossing once: opening needs no open alert at that variant-location, clearing needs the
- * open one. `alertId` is derived from the stream record, so a redelivery names the same alert.
+ * Applies a judgement: opens an alert if the location is low and none is open, clears the open one if it is
+ * not. Returns the transition made, if any.
  */
-export async function applyCrossing(deps: Deps, c: Crossing, alertId: string, at: string): Promise<boolean> {
+export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'opened' | 'cleared' | null> {
   return runCommand(deps.store, async () => {
-    const state: AlertStateRecord =
-      (await deps.store.getAlertState(c.variantId, c.locationId)) ??
-      { entity: 'AlertState', variantId: c.variantId, locationId: c.locationId, openAlertId: null, version: 0 };
-    if (c.direction === 'opened') {
-      if (state.openAlertId) return { change: null, result: false };
+    const state: AlertStateRecord = (await deps.store.getAlertState(j.variantId, j.locationId)) ?? {
+      entity: 'AlertState',
+      variantId: j.variantId,
+      locationId: j.locationId,
+      openAlertId: null,
+      seenLevelVersion: -1,
+      seenConfigVersion: -1,
+      version: 0,
+    };
+    // Versions only grow, and a record comes after the ones before it: one no newer in both is a redelivery.
+    if (j.levelVersion <= state.seenLevelVersion && j.configVersion <= state.seenConfigVersion) return { change: null, result: null };
+    const seen = {
+      seenLevelVersion: Math.max(j.levelVersion, state.seenLevelVersion),
+      seenConfigVersion: Math.max(j.configVersion, state.seenConfigVersion),
+    };
+    if (j.low && !state.openAlertId) {
       const alert: AlertRecord = {
         entity: 'Alert',
-        alertId,
-        variantId: c.variantId,
-        locationId: c.locationId,
+        alertId: randomUUID(),
+        variantId: j.variantId,
+        locationId: j.locationId,
         status: 'open',
-        available: c.available,
-        threshold: c.threshold,
-        openedAt: at,
+        available: j.available,
+        threshold: j.threshold!,
+        openedAt: j.at,
         clearedAt: null,
         version: 0,
       };
       return {
-        result: true,
+        result: 'opened',
         change: {
           levels: [],
           records: [
-            { op: 'put', record: { ...state, openAlertId: alertId }, expect: { version: state.version } },
+            { op: 'put', record: { ...state, ...seen, openAlertId: alert.alertId }, expect: { version: state.version } },
             { op: 'put', record: alert, expect: 'absent' },
           ],
         },
       };
     }
-    if (!state.openAlertId) return { change: null, result: false };
-    const open = await deps.store.getAlert(state.openAlertId);
-    if (!open) return { change: null, result: false };
-    const cleared: AlertRecord = { ...open, status: 'cleared', available: c.available, clearedAt: at };
-    return {
-      result: true,
-      change: {
-        levels: [],
-        records: [
-          { op: 'put', record: { ...state, openAlertId: null }, expect: { version: state.version } },
-          // The alert's index entry moves from ALERTS#open to ALERTS#cleared with the put.
-          { op: 'put', record: cleared, expect: { version: open.version } },
-        ],
-      },
-    };
+    if (!j.low && state.openAlertId) {
+      const open = await deps.store.getAlert(state.openAlertId);
+      if (!open) throw new Error(`Alert ${state.openAlertId} of ${j.variantId} at ${j.locationId} is missing`);
+      const cleared: AlertRecord = { ...open, status: 'cleared', available: j.available, clearedAt: j.at };
+      return {
+        result: 'cleared',
+        change: {
+          levels: [],
+          records: [
+            { op: 'put', record: { ...state, ...seen, openAlertId: null }, expect: { version: state.version } },
+            // The alert's index entry moves from ALERTS#open to ALERTS#cleared with the put.
+            { op: 'put', record: cleared, expect: { version: open.version } },
+          ],
+        },
+      };
+    }
+    // Nothing to change: the state is left as it is (a write per change would cost more than it protects).
+    return { change: null, result: null };
   });
 }
 
