@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       eventsFile: env.LOCAL_EVENTS_FILE || undefined,
       sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 10) || 10,
       holdSeconds: int('CART_HOLD_SECONDS', 1800) || 1800,
+      cartRetentionSeconds: int('CART_RETENTION_SECONDS', 86_400) || 86_400,
       dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
       log: (line) => console.error(line),
     });

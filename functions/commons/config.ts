@@ -8,6 +8,8 @@ export interface Config {
   eventBusName?: string;
   /** CART_HOLD_SECONDS: how long a cart's holds last after its last change. @default 1800 */
   holdSeconds: number;
+  /** CART_RETENTION_SECONDS: how long a cart is kept after its hold lapsed. @default 86400 */
+  cartRetentionSeconds: number;
   /** Local assembly only: where DynamoDB Local and the EventBridge stand-in listen. */
   dynamodbEndpoint?: string;
   eventBridgeEndpoint?: string;
@@ -33,6 +35,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tableName: required(env, 'TABLE_NAME'),
     eventBusName: env.EVENT_BUS_NAME || undefined,
     holdSeconds: positiveInt(env, 'CART_HOLD_SECONDS', 1800),
+    cartRetentionSeconds: positiveInt(env, 'CART_RETENTION_SECONDS', 86_400),
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     eventBridgeEndpoint: env.EVENTBRIDGE_ENDPOINT || undefined,
     region: env.AWS_REGION || 'us-east-1',

@@ -11,6 +11,7 @@ export function createDeps(config: Config): Deps {
     store: new DynamoInventoryStore(documentClient(config), config.tableName),
     clock: systemClock,
     holdSeconds: config.holdSeconds,
+    cartRetentionSeconds: config.cartRetentionSeconds,
     ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config), config.eventBusName) } : {}),
   };
 }

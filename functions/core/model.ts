@@ -257,6 +257,8 @@ export interface CartWrite {
   remove: string[];
   /** When the cart's live lines lapse; null when it has none left (it leaves the sweeper's index). */
   expiresAt: string | null;
+  /** Until when the cart must be kept (DynamoDB's TTL may delete it after). */
+  keepUntil: string;
   /** Drawn for a cart that has no hold period yet (see CartRecord.holdId). */
   newHoldId: string;
   /** Either the line is new (the cart may be too), or the cart is as read (its revision), with `lineCount` lines after. */

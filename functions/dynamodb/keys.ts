@@ -57,6 +57,13 @@ export const holdExpiryKeys = (cartId: string, expiresAt: string) => ({
 /** One marker per released hold placement: its conditional put is what makes an expiry release happen once. */
 export const holdReleaseKey = (holdId: string): Key => ({ PK: `HOLDRELEASE#${holdId}`, SK: 'HOLDRELEASE' });
 
+/**
+ * Local assembly only: the TTL stand-in's note that it deleted an item (its key, and for a cart its revision),
+ * written in the same transaction as the delete. The stream poller reads it to tell the stand-in's deletes
+ * from the service's own, and it survives a crash at any point. In AWS, the stream record itself says so.
+ */
+export const ttlDeleteNoteKey = (pk: string, sk: string, revision: string): Key => ({ PK: `TTLDELETE#${pk}#${sk}`, SK: revision });
+
 /** Idempotency records: one item per key, written in the same transaction as the change it guards. */
 export const idempotencyKey = (key: string): Key => ({ PK: `IDEMPOTENCY#${key}`, SK: 'IDEMPOTENCY' });
 

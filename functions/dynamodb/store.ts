@@ -395,13 +395,12 @@ export class DynamoInventoryStore implements InventoryStore {
       set('expiresAt', w.expiresAt);
       set('GSI1PK', index.GSI1PK);
       set('GSI1SK', index.GSI1SK);
-      set(TABLE.ttlAttribute, Math.floor(Date.parse(w.expiresAt) / 1000));
       sets.push(`${holdId} = if_not_exists(${holdId}, ${x.value(w.newHoldId)})`);
     } else {
       set('expiresAt', null);
-      set(TABLE.ttlAttribute, Math.floor(Date.parse(now) / 1000) + 86_400);
       removes.push(x.name('GSI1PK'), x.name('GSI1SK'), holdId);
     }
+    set(TABLE.ttlAttribute, Math.floor(Date.parse(w.keepUntil) / 1000));
     // lineCount is kept by the store so that an add without a read can still respect the cart's size limit.
     let condition: string;
     if ('lineAbsent' in w.expect) {

@@ -18,7 +18,7 @@ import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-
 import { StreamPoller } from './stream-poller';
 import { buildDashboard } from '../dashboard-build';
 import { ensureLocalAuth } from './tokens';
-import { itemKey, startTtlStandIn } from './ttl-stand-in';
+import { startTtlStandIn } from './ttl-stand-in';
 
 export interface LocalOptions {
   /** PORT. @default 3000 */
@@ -31,6 +31,8 @@ export interface LocalOptions {
   sweepIntervalSeconds: number;
   /** CART_HOLD_SECONDS. @default 1800 */
   holdSeconds: number;
+  /** CART_RETENTION_SECONDS: how long a cart is kept after its hold lapsed. @default 86400 */
+  cartRetentionSeconds?: number;
   /** LOCAL_TTL_INTERVAL_SECONDS: how often the TTL stand-in deletes expired items. @default 5 */
   ttlIntervalSeconds?: number;
   /** DYNAMODB_PORT: DynamoDB Local's port. @default a free one */
@@ -90,6 +92,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       DYNAMODB_ENDPOINT: ddb.endpoint,
       EVENTBRIDGE_ENDPOINT: bus.endpoint,
       CART_HOLD_SECONDS: String(o.holdSeconds),
+      CART_RETENTION_SECONDS: String(o.cartRetentionSeconds ?? 86_400),
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
     const http = (await import('../../functions/http-api')) as { handler: HttpHandler };
@@ -107,7 +110,10 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     stops.push(ttl.stop);
 
     const poller = new StreamPoller({
-      isTtlDelete: (r) => ttl.takeTtlDelete(itemKey(r.dynamodb?.Keys?.PK?.S, r.dynamodb?.Keys?.SK?.S)),
+      isTtlDelete: (r) => {
+        const old = r.dynamodb?.OldImage;
+        return old?.entity?.S === 'Cart' ? ttl.deleted(old.PK.S!, old.SK.S!, old.revision?.S ?? '') : Promise.resolve(false);
+      },
       endpoint: ddb.endpoint,
       streamArn,
       handler: (event) => streams.handler(event, { awsRequestId: 'local-stream' } as Context),

@@ -7,8 +7,12 @@
  * DynamoDB Local marks its TTL deletes differently from AWS (no userIdentity, another event name), and
  * the deletes of the local TTL stand-in are plain REMOVEs: `normaliseRecord` gives both AWS's shape,
  * REMOVE by the service principal dynamodb.amazonaws.com.
+ *
+ * The checkpoint file is replaced atomically (written aside, then renamed over), so a crash mid-write
+ * leaves the previous checkpoint; a file that cannot be read anyway is reported and the poller starts
+ * again from the oldest record (every handler is idempotent: records seen again change nothing).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -34,19 +38,17 @@ export interface StreamPollerOptions {
   intervalMs?: number;
   onError?: (err: unknown) => void;
   /** Whether a REMOVE record is a delete by (the stand-in for) DynamoDB's TTL. */
-  isTtlDelete?: (r: _Record) => boolean;
+  isTtlDelete?: (r: _Record) => Promise<boolean>;
 }
 
 const KNOWN_EVENTS = new Set(['INSERT', 'MODIFY', 'REMOVE']);
 
 /**
- * Gives a DynamoDB Local record AWS's shape (see the module comment). `isTtlDelete` tells the REMOVEs
+ * Gives a DynamoDB Local record AWS's shape (see the module comment). `byTtlStandIn` is true for a REMOVE
  * that the local TTL stand-in made.
  */
-export function normaliseRecord(r: _Record, streamArn: string, isTtlDelete: (r: _Record) => boolean = () => false): DynamoDBRecord {
-  const ttlDelete =
-    (!KNOWN_EVENTS.has(String(r.eventName)) && !!r.dynamodb?.OldImage && !r.dynamodb?.NewImage) ||
-    (r.eventName === 'REMOVE' && isTtlDelete(r));
+export function normaliseRecord(r: _Record, streamArn: string, byTtlStandIn = false): DynamoDBRecord {
+  const ttlDelete = (!KNOWN_EVENTS.has(String(r.eventName)) && !!r.dynamodb?.OldImage && !r.dynamodb?.NewImage) || (r.eventName === 'REMOVE' && byTtlStandIn);
   const created = r.dynamodb?.ApproximateCreationDateTime;
   return {
     eventID: r.eventID,
@@ -98,9 +100,7 @@ export class StreamPoller {
 
   constructor(private readonly o: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({ endpoint: o.endpoint, region: 'us-east-1' });
-    if (o.checkpointFile && existsSync(o.checkpointFile)) {
-      this.checkpoints = JSON.parse(readFileSync(o.checkpointFile, 'utf8')) as Record<string, string>;
-    }
+    if (o.checkpointFile && existsSync(o.checkpointFile)) this.checkpoints = readCheckpoints(o.checkpointFile, o.onError);
   }
 
   start(): void {
@@ -164,7 +164,9 @@ export class StreamPoller {
         throw err;
       }
       this.iterators.set(shardId, out.NextShardIterator);
-      const records = (out.Records ?? []).map((r) => normaliseRecord(r, this.o.streamArn, this.o.isTtlDelete));
+      const raw = out.Records ?? [];
+      const byTtl = await Promise.all(raw.map((r) => (r.eventName === 'REMOVE' && this.o.isTtlDelete ? this.o.isTtlDelete(r) : false)));
+      const records = raw.map((r, i) => normaliseRecord(r, this.o.streamArn, byTtl[i]));
       const size = this.o.batchSize ?? 100;
       for (let i = 0; i < records.length; i += size) {
         await this.deliver(records.slice(i, i + size));
@@ -218,6 +220,24 @@ export class StreamPoller {
   }
 
   private saveCheckpoints(): void {
-    if (this.o.checkpointFile) writeFileSync(this.o.checkpointFile, JSON.stringify(this.checkpoints));
+    const file = this.o.checkpointFile;
+    if (!file) return;
+    // Written aside and renamed over the old one: a rename is atomic, so the file is always whole.
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.checkpoints));
+    renameSync(`${file}.tmp`, file);
+  }
+}
+
+/** The saved positions; a file that is not a map of shard ids to sequence numbers is reported and ignored. */
+function readCheckpoints(file: string, onError?: (err: unknown) => void): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) {
+      return Object.fromEntries(Object.entries(parsed as Record<string, string>));
+    }
+    throw new Error('not a map of shard ids to sequence numbers');
+  } catch (err) {
+    onError?.(new Error(`The stream checkpoint file ${file} cannot be used (${(err as Error).message}): reading the stream again from its oldest record`));
+    return {};
   }
 }

@@ -58,7 +58,7 @@ describe('npm start', () => {
   });
 
   it('with the sweeper idle, TTL deletes the lapsed cart and the stream processor releases it', async () => {
-    const s = await startLocalService({ CART_HOLD_SECONDS: '2', SWEEP_INTERVAL_SECONDS: '3600', LOCAL_TTL_INTERVAL_SECONDS: '1' });
+    const s = await startLocalService({ CART_HOLD_SECONDS: '2', CART_RETENTION_SECONDS: '1', SWEEP_INTERVAL_SECONDS: '3600', LOCAL_TTL_INTERVAL_SECONDS: '1' });
     try {
       await seed(s, 'sku-ttl');
       await api(s, `/carts/cart-ttl/lines/sku-ttl`, 'PUT', { quantity: 4, locationId: 'wh-1' });

@@ -38,7 +38,7 @@ export interface TestTable {
   drop(): Promise<void>;
 }
 
-export async function createTestTable(options: { holdSeconds?: number } = {}): Promise<TestTable> {
+export async function createTestTable(options: { holdSeconds?: number; cartRetentionSeconds?: number } = {}): Promise<TestTable> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run through jest (test/support/global-setup.ts)');
   const tableName = `test-${randomUUID()}`;
@@ -46,6 +46,7 @@ export async function createTestTable(options: { holdSeconds?: number } = {}): P
   const config: Config = {
     tableName,
     holdSeconds: options.holdSeconds ?? 1800,
+    cartRetentionSeconds: options.cartRetentionSeconds ?? 86_400,
     dynamodbEndpoint: endpoint,
     region: 'us-east-1',
   };
@@ -57,7 +58,12 @@ export async function createTestTable(options: { holdSeconds?: number } = {}): P
     streamArn,
     config,
     doc,
-    deps: { store: new DynamoInventoryStore(doc, tableName), clock, holdSeconds: config.holdSeconds },
+    deps: {
+      store: new DynamoInventoryStore(doc, tableName, clock),
+      clock,
+      holdSeconds: config.holdSeconds,
+      cartRetentionSeconds: config.cartRetentionSeconds,
+    },
     drop: async () => {
       const raw = new DynamoDBClient({ endpoint, region: 'us-east-1' });
       await raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);

@@ -24,6 +24,16 @@ import { releaseExpiredCarts } from './expiry';
 /** A cart holds at most this many lines (so that its checkout fits in one transaction). */
 export const MAX_CART_LINES = 30;
 
+export const DEFAULT_CART_RETENTION_SECONDS = 86_400;
+
+/**
+ * Until when a cart is kept: its retention period after its hold lapses (or after now, when nothing in it is
+ * live). DynamoDB's TTL deletes it only after that, so what a shopper can check out never depends on which
+ * path released a lapsed hold, nor on when TTL gets round to it.
+ */
+export const keepUntil = (deps: Deps, expiresAt: string | null, now: Date): string =>
+  new Date((expiresAt ? Date.parse(expiresAt) : now.getTime()) + (deps.cartRetentionSeconds ?? DEFAULT_CART_RETENTION_SECONDS) * 1000).toISOString();
+
 /** Thrown inside planning when stock is short; the command decides what to do about it. */
 export class ShortfallError extends Error {
   constructor(readonly capacity: number) {
@@ -205,6 +215,7 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     set: dict([[variantId, line]]),
     remove: [],
     expiresAt,
+    keepUntil: keepUntil(deps, expiresAt, now),
     newHoldId: randomUUID(),
     expect: cart
       ? { revision: cart.revision, lineCount: Object.keys(cart.lines).length + (has(cart.lines, variantId) ? 0 : 1) }
@@ -236,7 +247,7 @@ export async function removeCartLine(deps: Deps, cartId: string, variantId: stri
     const existing = cart?.lines[variantId];
     const result = lineView(null, cartId, variantId, undefined, now, null);
     if (!cart || !existing) return { change: null, result };
-    return { change: releaseLines(cart, [variantId], now, deps.holdSeconds, 'removed from cart'), result };
+    return { change: releaseLines(deps, cart, [variantId], now, 'removed from cart'), result };
   });
 }
 
@@ -247,12 +258,12 @@ export async function clearCart(deps: Deps, cartId: string): Promise<Cart> {
     const cart = await deps.store.getCart(cartId);
     const result: Cart = { cartId, lines: [], expiresAt: null };
     if (!cart) return { change: null, result };
-    return { change: releaseLines(cart, Object.keys(cart.lines), now, deps.holdSeconds, 'cart cleared'), result };
+    return { change: releaseLines(deps, cart, Object.keys(cart.lines), now, 'cart cleared'), result };
   });
 }
 
 /** The change that removes lines from a cart, releasing their live holds; the cart goes when empty. */
-function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSeconds: number, reason: string) {
+function releaseLines(deps: Deps, cart: CartRecord, variantIds: string[], now: Date, reason: string) {
   const levels: LevelChange[] = [];
   for (const variantId of variantIds) {
     for (const [loc, q] of Object.entries(liveQuantities(cart.lines[variantId]))) {
@@ -269,6 +280,7 @@ function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSec
   const remaining = Object.keys(cart.lines).filter((v) => !variantIds.includes(v));
   const anyLive = remaining.some((v) => !cart.lines[v].expired);
   const onFail = () => new ConcurrentChangeError();
+  const expiresAt = anyLive ? new Date(now.getTime() + deps.holdSeconds * 1000).toISOString() : null;
   const record: RecordWrite =
     remaining.length === 0
       ? { op: 'cart-delete', cartId: cart.cartId, expect: { revision: cart.revision }, onFail }
@@ -277,7 +289,8 @@ function releaseLines(cart: CartRecord, variantIds: string[], now: Date, holdSec
           cartId: cart.cartId,
           set: dict(),
           remove: variantIds,
-          expiresAt: anyLive ? new Date(now.getTime() + holdSeconds * 1000).toISOString() : null,
+          expiresAt,
+          keepUntil: keepUntil(deps, expiresAt, now),
           newHoldId: randomUUID(),
           expect: { revision: cart.revision, lineCount: remaining.length },
           onFail,

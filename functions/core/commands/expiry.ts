@@ -13,6 +13,7 @@ import { ConcurrentChangeError, DomainError } from '../errors';
 import type { CartLineRecord, CartRecord, LevelChange, StockChange } from '../model';
 import { deltas } from '../model';
 import { runCommand } from '../run-command';
+import { keepUntil } from './carts';
 
 /** Live lines and their level changes, in chunks that each fit one transaction with their cart write. */
 const MAX_ACTIONS_PER_RELEASE = 90;
@@ -69,6 +70,7 @@ export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'r
             remove: [],
             // While live lines remain (a cart larger than one transaction), it stays in the index.
             expiresAt: liveLeft ? cart.expiresAt : null,
+            keepUntil: keepUntil(deps, liveLeft ? cart.expiresAt : null, now),
             newHoldId: cart.holdId,
             expect: { revision: cart.revision, lineCount: Object.keys(cart.lines).length },
             onFail: () => new ConcurrentChangeError(),
