@@ -64,8 +64,8 @@ export interface InventoryStore {
 
   getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
   getAlert(alertId: string): Promise<AlertRecord | undefined>;
-  /** Alerts of a status, optionally at one location, newest last within a location. */
-  listAlerts(status: 'open' | 'cleared', locationId?: string): Promise<AlertRecord[]>;
+  /** Alerts of the given statuses, optionally at one location, newest first, a page at a time. */
+  listAlerts(options: { statuses: ('open' | 'cleared')[]; locationId?: string; cursor?: string; limit: number }): Promise<Page<AlertRecord>>;
 }
 
 export interface Clock {

@@ -323,8 +323,10 @@ export const Alert = z
   })
   .meta({ id: 'Alert' });
 export type Alert = z.infer<typeof Alert>;
-export const AlertsQuery = z.strictObject({ locationId: Id.optional(), status: AlertStatus.optional() });
-export const AlertList = z.object({ alerts: z.array(Alert) }).meta({ id: 'AlertList' });
+export const AlertsQuery = z.strictObject({ locationId: Id.optional(), status: AlertStatus.optional(), cursor: Cursor.optional(), limit: Limit.optional() });
+export const AlertList = z
+  .object({ alerts: z.array(Alert), cursor: z.string().nullable().meta({ description: 'The next page, if any (pass it as `cursor`)' }) })
+  .meta({ id: 'AlertList' });
 
 // ---- purchase orders ----
 const SupplyLine = z.strictObject({ variantId: Id, quantity: PositiveQuantity });

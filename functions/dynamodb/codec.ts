@@ -138,7 +138,7 @@ export const recordKeys = (r: StoredRecord): Item => {
     case 'AlertState':
       return keys.alertStateKey(r.variantId, r.locationId);
     case 'Alert':
-      return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.variantId) };
+      return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.alertId) };
   }
 };
 
@@ -180,8 +180,6 @@ export const decodeRecord = <T extends StoredRecord>(item: Item | undefined): T 
   }
 };
 
-export const encodeCursor = (lastKey: Item | undefined): string | null =>
-  lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : null;
 
 /** A cart line's attribute name on the cart item. */
 export const cartLineAttribute = (variantId: string): string => `L#${variantId}`;

@@ -12,7 +12,7 @@ type Key = { PK: string; SK: string };
  */
 export const variantKey = (variantId: string): Key => ({ PK: `VARIANT#${variantId}`, SK: 'VARIANT' });
 
-/** GSI2 lists every variant in id order (written once, when the item is created). */
+/** GSI2 (keys only) lists every variant in id order (written once, when the item is created). */
 export const variantListKeys = (variantId: string) => ({ GSI2PK: 'VARIANTS', GSI2SK: variantId });
 export const VARIANT_LIST_PARTITION = 'VARIANTS';
 
@@ -78,14 +78,19 @@ export const alertStateKey = (variantId: string, locationId: string): Key => ({
 });
 
 /**
- * Alerts are listed through GSI1 by status, then location, then time: `GET /alerts?status=open&locationId=x`
- * is one range query (begins_with on the location).
+ * Alerts are listed newest first by status: through GSI1 (`ALERTS#<status>`, sorted by opening time) for all
+ * locations, and through GSI2 (`ALERTS#<status>#<locationId>`, the same order) for one location, so each list is
+ * one range query that pages with a cursor. An alert's status moves it between partitions, so a clearing is
+ * one put of the alert (its index entries move with it).
  */
 export const alertKey = (alertId: string): Key => ({ PK: `ALERT#${alertId}`, SK: 'ALERT' });
 export const alertListPartition = (status: 'open' | 'cleared'): string => `ALERTS#${status}`;
-export const alertListKeys = (status: 'open' | 'cleared', locationId: string, openedAt: string, variantId: string) => ({
+export const alertLocationPartition = (status: 'open' | 'cleared', locationId: string): string => `ALERTS#${status}#${locationId}`;
+export const alertListKeys = (status: 'open' | 'cleared', locationId: string, openedAt: string, alertId: string) => ({
   GSI1PK: alertListPartition(status),
-  GSI1SK: `${locationId}#${openedAt}#${variantId}`,
+  GSI1SK: `${openedAt}#${alertId}`,
+  GSI2PK: alertLocationPartition(status, locationId),
+  GSI2SK: `${openedAt}#${alertId}`,
 });
 
 /**

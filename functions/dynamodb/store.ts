@@ -48,7 +48,6 @@ import {
   decodeRecord,
   decodeVariant,
   encodeCartLine,
-  encodeCursor,
   encodeDict,
   encodeLevel,
   encodeMovement,
@@ -59,6 +58,7 @@ import {
   storedId,
 } from './codec';
 import { dict } from '../core/dict';
+import { cursorJson, decodeKeyCursor, encodeCursor, invalidCursor, keyShape, startKey, type KeyShape } from './cursor';
 import * as keys from './keys';
 import { TABLE } from './table-schema';
 
@@ -97,22 +97,6 @@ class Expr {
     };
   }
 }
-
-const decodeCursor = (cursor: string | undefined): Item | undefined => {
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      const entries = Object.entries(parsed as Record<string, unknown>);
-      if (entries.length > 0 && entries.every(([, v]) => typeof v === 'string')) return parsed as Item;
-    }
-  } catch {
-    // fall through
-  }
-  throw new DomainError('validation_failed', 'The cursor is not one this service issued.', {
-    issues: [{ path: 'cursor', message: 'invalid cursor' }],
-  });
-};
 
 /** Whether a level as it was satisfies a change's expectation: used to tell which condition failed. */
 const expectationHolds = (change: LevelChange, variant: VariantRecord | undefined): boolean => {
@@ -480,24 +464,28 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async getVariants(variantIds: string[]): Promise<VariantRecord[]> {
-    const unique = [...new Set(variantIds)];
-    const found = new Map<string, Item>();
-    const chunks: string[][] = [];
+    const found = new Map((await this.batchGet(variantIds.map((id) => keys.variantKey(id)))).map((item) => [item.variantId as string, item]));
+    return variantIds.map((id) => decodeVariant(id, found.get(id)));
+  }
+
+  /** Items by key (duplicates read once), in BatchGetItem requests of 100 in parallel; unprocessed keys retried with backoff. */
+  private async batchGet(itemKeys: { PK: string; SK: string }[]): Promise<Item[]> {
+    const unique = [...new Map(itemKeys.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values()];
+    const chunks: (typeof unique)[] = [];
     for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    const found: Item[] = [];
     await Promise.all(
       chunks.map(async (chunk) => {
-        let request: Record<string, { Keys: Item[] }> | undefined = {
-          [this.tableName]: { Keys: chunk.map((id) => keys.variantKey(id)) },
-        };
+        let request: Record<string, { Keys: Item[] }> | undefined = { [this.tableName]: { Keys: chunk } };
         for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
           if (attempt > 0) await backoff(attempt);
           const out = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.variantId as string, item);
+          found.push(...(out.Responses?.[this.tableName] ?? []));
           request = out.UnprocessedKeys as typeof request;
         }
       }),
     );
-    return variantIds.map((id) => decodeVariant(id, found.get(id)));
+    return found;
   }
 
   async putVariantConfig(config: VariantConfig, expectedVersion: number | null): Promise<void> {
@@ -538,7 +526,7 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   async listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>> {
-    const idx = TABLE.indexes.variants;
+    const idx = TABLE.indexes.keysOnly;
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -546,7 +534,7 @@ export class DynamoInventoryStore implements InventoryStore {
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': idx.partitionKey },
         ExpressionAttributeValues: { ':pk': keys.VARIANT_LIST_PARTITION },
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: decodeKeyCursor(cursor, keyShape(idx, keys.VARIANT_LIST_PARTITION)),
         Limit: limit,
       }),
     );
@@ -570,7 +558,7 @@ export class DynamoInventoryStore implements InventoryStore {
               ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId), ':loc': options.locationId },
             }
           : { ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId) } }),
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(undefined, keys.movementPartition(variantId))),
         Limit: options.limit,
       }),
     );
@@ -661,7 +649,7 @@ export class DynamoInventoryStore implements InventoryStore {
         ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
         ...x.params(),
         ScanIndexForward: false,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, partition)),
         Limit: options.limit,
       }),
     );
@@ -680,9 +668,57 @@ export class DynamoInventoryStore implements InventoryStore {
     return decodeRecord<AlertRecord>(await this.getItem(keys.alertKey(alertId)));
   }
 
-  async listAlerts(status: 'open' | 'cleared', locationId?: string): Promise<AlertRecord[]> {
-    const items = await this.queryCollection(keys.alertListPartition(status), { beginsWith: locationId ? `${locationId}#` : undefined, limit: 1000 });
-    return items.map((i) => decodeRecord<AlertRecord>(i)!);
+  /**
+   * Alerts newest first, of one status or both, at one location or all, a page at a time. With both statuses
+   * the page merges the two lists: the cursor keeps each list's own position (null: from its start; 'done'),
+   * and an alert read but not returned is read again for the next page.
+   */
+  async listAlerts(options: { statuses: ('open' | 'cleared')[]; locationId?: string; cursor?: string; limit: number }): Promise<Page<AlertRecord>> {
+    const index = options.locationId ? TABLE.indexes.keysOnly : TABLE.indexes.byCollection;
+    const partitionOf = (s: 'open' | 'cleared') => (options.locationId ? keys.alertLocationPartition(s, options.locationId) : keys.alertListPartition(s));
+    const positions = alertPositions(options.cursor, options.statuses.map((s) => [s, keyShape(index, partitionOf(s))]));
+    const lists = await Promise.all(
+      options.statuses.map(async (status) => {
+        const from = positions[status];
+        if (from === 'done') return { status, from, items: [] as Item[], last: undefined };
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': index.partitionKey },
+            ExpressionAttributeValues: { ':pk': partitionOf(status) },
+            ScanIndexForward: false,
+            ...(from ? { ExclusiveStartKey: from } : {}),
+            Limit: options.limit,
+          }),
+        );
+        return { status, from, items: out.Items ?? [], last: out.LastEvaluatedKey };
+      }),
+    );
+    // Newest first across the lists (their index sort keys are `<openedAt>#<alertId>`); what a page takes of
+    // each list is a prefix of what was read from it.
+    const merged = lists
+      .flatMap((l) => l.items)
+      .sort((a, b) => String(b[index.sortKey]).localeCompare(String(a[index.sortKey])))
+      .slice(0, options.limit);
+    const taken = new Set(merged);
+    const next: Record<string, Item | null | 'done'> = {};
+    for (const l of lists) {
+      const used = l.items.filter((i) => taken.has(i));
+      if (used.length === l.items.length) next[l.status] = l.last ?? 'done';
+      else if (used.length > 0) next[l.status] = Object.fromEntries(keyShape(index, '').names.map((n) => [n, used.at(-1)![n]]));
+      else next[l.status] = l.from;
+    }
+    // A location's list is keys only: the alerts themselves, in one batch.
+    const items = options.locationId ? new Map((await this.batchGet(merged.map((m) => ({ PK: m.PK as string, SK: m.SK as string })))).map((i) => [i.PK, i])) : undefined;
+    return {
+      items: merged.flatMap((m) => {
+        const item = items ? items.get(m.PK) : m;
+        return item ? [decodeRecord<AlertRecord>(item)!] : [];
+      }),
+      cursor: Object.values(next).every((v) => v === 'done') ? null : encodeCursor(next),
+    };
   }
 
   async getOrder(orderId: string): Promise<OrderRecord | undefined> {
@@ -700,6 +736,15 @@ const dedupeLocationChecks = (records: RecordWrite[]): RecordWrite[] => {
     return true;
   });
 };
+
+/** Each list's position in an alerts cursor: exactly the lists asked for, each null, 'done' or a start key of that list. */
+function alertPositions(cursor: string | undefined, lists: [string, KeyShape][]): Record<string, Item | null | 'done'> {
+  if (cursor === undefined) return Object.fromEntries(lists.map(([s]) => [s, null]));
+  const state = cursorJson(cursor);
+  const fields = state && typeof state === 'object' && !Array.isArray(state) ? (state as Record<string, unknown>) : undefined;
+  if (!fields || Object.keys(fields).length !== lists.length || !lists.every(([s]) => Object.hasOwn(fields, s))) return invalidCursor();
+  return Object.fromEntries(lists.map(([s, shape]) => [s, fields[s] === null || fields[s] === 'done' ? (fields[s] as null | 'done') : startKey(fields[s], shape)]));
+}
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -15,11 +15,11 @@ export const TABLE = {
      */
     byCollection: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
     /**
-     * GSI2, KEYS_ONLY: every variant, in id order, for the stock report. Its keys are written once
-     * when a variant's item is created and never change, so the counters that every reservation
-     * updates never cost an index write; the report fetches the items it lists in batches.
+     * GSI2, KEYS_ONLY: every variant, in id order, for the stock report, and alerts by location. A
+     * variant's keys are written once when its item is created and never change, so the counters that
+     * every reservation updates never cost an index write; a list fetches the items it names in batches.
      */
-    variants: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'KEYS_ONLY' },
+    keysOnly: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK', projection: 'KEYS_ONLY' },
   },
 } as const;
 

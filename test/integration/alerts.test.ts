@@ -55,6 +55,17 @@ const settle = async () => {
   // everything written so far has been processed, and what that processing wrote too.
   for (let quiet = 0; quiet < 2; ) quiet = (await poller.pollOnce()) === 0 ? quiet + 1 : 0;
 };
+/** Every alert the query lists, following its cursor. */
+async function allAlerts(query: Parameters<typeof listAlerts>[1]) {
+  const out = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listAlerts(t.deps, { ...query, cursor });
+    out.push(...page.alerts);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return out;
+}
 const eventsFor = (variantId: string) => published.filter((e) => e.detail.variantId === variantId);
 const adjust = (variantId: string, locationId: string, change: { delta?: number; onHand?: number }) =>
   adjustStock(t.deps, { variantId, locationId, reason: 'count', ...change }, `${variantId}-${Math.random()}`);
@@ -167,7 +178,7 @@ test('holds and releases in quick succession: every crossing down opens one aler
   writing = false;
   await consumer;
   await settle();
-  const alerts = (await listAlerts(t.deps, { locationId: 'wh-1' })).alerts.filter((a) => variants.includes(a.variantId));
+  const alerts = (await allAlerts({ locationId: 'wh-1' })).filter((a) => variants.includes(a.variantId));
   expect(alerts.filter((a) => a.status === 'open')).toEqual([]);
   expect(alerts).toHaveLength(holds);
   const events = published.filter((e) => variants.includes(e.detail.variantId as string));

@@ -148,13 +148,15 @@ export function alertEvent(alert: AlertRecord, direction: 'opened' | 'cleared'):
 
 export const alertView = ({ entity: _e, version: _v, ...a }: AlertRecord): Alert => a;
 
-export async function listAlerts(deps: Deps, query: { locationId?: string; status?: 'open' | 'cleared' }): Promise<{ alerts: Alert[] }> {
-  const statuses = query.status ? [query.status] : (['open', 'cleared'] as const);
-  const lists = await Promise.all(statuses.map((s) => deps.store.listAlerts(s, query.locationId)));
-  return {
-    alerts: lists
-      .flat()
-      .map(alertView)
-      .sort((a, b) => b.openedAt.localeCompare(a.openedAt) || a.alertId.localeCompare(b.alertId)),
-  };
+export async function listAlerts(
+  deps: Deps,
+  query: { locationId?: string; status?: 'open' | 'cleared'; cursor?: string; limit?: number },
+): Promise<{ alerts: Alert[]; cursor: string | null }> {
+  const page = await deps.store.listAlerts({
+    statuses: query.status ? [query.status] : ['open', 'cleared'],
+    locationId: query.locationId,
+    cursor: query.cursor,
+    limit: query.limit ?? 100,
+  });
+  return { alerts: page.items.map(alertView), cursor: page.cursor };
 }
