@@ -2,7 +2,9 @@
  * The domain's records, as the core sees them. The DynamoDB adapter (functions/dynamodb) turns them
  * into items and back; nothing here knows about keys or expressions.
  */
+import { createHash } from 'node:crypto';
 import { dict, type Dict } from './dict';
+import { DomainError } from './errors';
 import type { Deltas, Levels, Location, MovementType, VariantConfig, CheckoutResponse } from './schemas';
 
 /** One location's figures for one variant, with a counter that moves on every change to them. */
@@ -98,6 +100,37 @@ export interface IdempotencyRecord {
   version: number;
 }
 
+/** A request an id names once (a fulfilment, a receipt): the id and a fingerprint of its lines. */
+export interface RecordedRequest {
+  id: string;
+  fingerprint: string;
+}
+
+/**
+ * The fingerprint of a request's lines, independent of their order (and of how a quantity is split over
+ * repeated lines): the same lines give the same fingerprint.
+ */
+export function linesFingerprint(lines: { variantId: string; locationId?: string; quantity: number }[]): string {
+  const sums = new Map<string, number>();
+  for (const l of lines) {
+    const k = `${l.variantId}#${l.locationId ?? ''}`;
+    sums.set(k, (sums.get(k) ?? 0) + l.quantity);
+  }
+  const canonical = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/**
+ * Whether a request with this id was recorded: undefined if not, true if with the same lines; a request
+ * that reuses the id with other lines is refused (422 idempotency_key_reused), as a reused Idempotency-Key is.
+ */
+export function alreadyRecorded(recorded: RecordedRequest[], id: string, fingerprint: string, what: string): boolean {
+  const found = recorded.find((r) => r.id === id);
+  if (!found) return false;
+  if (found.fingerprint !== fingerprint) throw new DomainError('idempotency_key_reused', `${what} ${id} was already recorded with other lines.`);
+  return true;
+}
+
 export interface OrderLineRecord {
   variantId: string;
   locationId: string;
@@ -115,7 +148,8 @@ export interface OrderRecord {
   /** Keyed `${variantId}#${locationId}`. */
   lines: Dict<OrderLineRecord>;
   checkout: CheckoutResponse;
-  fulfillments: string[];
+  /** Each fulfilment recorded, with what it shipped (so a reused fulfillmentId with other lines is refused). */
+  fulfillments: RecordedRequest[];
   version: number;
 }
 
@@ -166,7 +200,8 @@ export interface PurchaseOrderRecord {
   status: PurchaseOrderStatus;
   /** By variant id. */
   lines: Dict<{ ordered: number; received: number }>;
-  receipts: string[];
+  /** Each receipt recorded, with what it brought (so a reused receiptId with other lines is refused). */
+  receipts: RecordedRequest[];
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -113,6 +113,11 @@ describe('fulfilment and cancellation', () => {
     expect(f.lines[0]).toMatchObject({ reserved: 1, fulfilled: 3 });
     await fulfil(t.deps, order, { fulfillmentId: 'f-1', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 3 }] });
     expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 7, hardReserved: 1, available: 6 });
+    // The same fulfillmentId with other lines is not the same fulfilment: refused, as a reused Idempotency-Key is.
+    await expect(
+      fulfil(t.deps, order, { fulfillmentId: 'f-1', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 1 }] }),
+    ).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    expect(await level(sku, 'wh-1')).toMatchObject({ onHand: 7, hardReserved: 1, available: 6 });
     await expect(
       fulfil(t.deps, order, { fulfillmentId: 'f-2', lines: [{ variantId: sku, locationId: 'wh-1', quantity: 2 }] }),
     ).rejects.toMatchObject({ code: 'conflict', details: { reserved: 1 } });

@@ -62,6 +62,11 @@ describe('purchase orders', () => {
     // The same receipt again changes nothing.
     await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r1', lines: [{ variantId: a, quantity: 4 }] });
     expect(await level(a, 'wh-1')).toMatchObject({ onHand: 4, incoming: 6 });
+    // The same receiptId with other lines is refused (422), and changes nothing either.
+    for (const lines of [[{ variantId: a, quantity: 5 }], [{ variantId: a, quantity: 4 }, { variantId: b, quantity: 1 }]]) {
+      await expect(receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r1', lines })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+    }
+    expect(await level(a, 'wh-1')).toMatchObject({ onHand: 4, incoming: 6 });
 
     // Over-receipt: 8 arrive where 6 were outstanding.
     const r2 = await receivePurchaseOrder(t.deps, po.purchaseOrderId, { receiptId: 'r2', lines: [{ variantId: a, quantity: 8 }, { variantId: b, quantity: 5 }] });

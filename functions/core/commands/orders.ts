@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { dict, mapDict, type Dict } from '../dict';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { LevelChange, OrderLineRecord, OrderRecord, RecordWrite, VariantRecord } from '../model';
-import { deltas, key } from '../model';
+import { alreadyRecorded, deltas, key, linesFingerprint } from '../model';
 import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
 import type { CheckoutResponse, Order } from '../schemas';
@@ -204,7 +204,8 @@ export async function fulfil(
     async () => {
       const order = await deps.store.getOrder(orderId);
       if (!order) throw notFound(`Order ${orderId}`);
-      if (order.fulfillments.includes(body.fulfillmentId)) return { change: null, result: orderView(order) };
+      const fingerprint = linesFingerprint(body.lines);
+      if (alreadyRecorded(order.fulfillments, body.fulfillmentId, fingerprint, 'Fulfilment')) return { change: null, result: orderView(order) };
       const wanted = sumLines(body.lines);
       const lines = takeReserved(order, wanted, 'fulfilled');
       const levels: LevelChange[] = [...wanted.values()].map((l) => ({
@@ -218,7 +219,7 @@ export async function fulfil(
             onHand: lv?.onHand ?? 0,
           }),
       }));
-      const next: OrderRecord = { ...order, lines, fulfillments: [...order.fulfillments, body.fulfillmentId] };
+      const next: OrderRecord = { ...order, lines, fulfillments: [...order.fulfillments, { id: body.fulfillmentId, fingerprint }] };
       return {
         change: { levels, records: [{ op: 'put', record: next, expect: { version: order.version } }] },
         result: orderView(next),

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { dict, has, mapDict } from '../dict';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
 import type { LevelChange, LevelExpectation, PurchaseOrderRecord, TransferRecord, VariantRecord } from '../model';
-import { deltas } from '../model';
+import { alreadyRecorded, deltas, linesFingerprint } from '../model';
 import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
 import type { CreatePurchaseOrderBody, CreateTransferBody, PurchaseOrder, ReceiptBody, Transfer } from '../schemas';
@@ -33,7 +33,7 @@ export const purchaseOrderView = (po: PurchaseOrderRecord): PurchaseOrder => ({
   lines: Object.entries(po.lines)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([variantId, l]) => ({ variantId, ordered: l.ordered, received: l.received, outstanding: Math.max(0, l.ordered - l.received) })),
-  receipts: po.receipts,
+  receipts: po.receipts.map((r) => r.id),
   createdAt: po.createdAt,
   updatedAt: po.updatedAt,
 });
@@ -101,7 +101,8 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
     async () => {
       const po = await deps.store.getPurchaseOrder(id);
       if (!po) throw notFound(`Purchase order ${id}`);
-      if (po.receipts.includes(body.receiptId)) return { change: null, result: purchaseOrderView(po) };
+      const fingerprint = linesFingerprint(body.lines);
+      if (alreadyRecorded(po.receipts, body.receiptId, fingerprint, 'Receipt')) return { change: null, result: purchaseOrderView(po) };
       if (po.status === 'cancelled' || po.status === 'received') {
         throw conflict(`Purchase order ${id} is ${po.status}; it cannot receive stock.`, { status: po.status });
       }
@@ -135,7 +136,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
         ...po,
         lines,
         status,
-        receipts: [...po.receipts, body.receiptId],
+        receipts: [...po.receipts, { id: body.receiptId, fingerprint }],
         updatedAt: deps.clock.now().toISOString(),
       };
       return {
