@@ -6,6 +6,7 @@ import { Distribution, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { buildDashboard } from '../dashboard-build';
 
@@ -38,6 +39,9 @@ export class Dashboard extends Construct {
     const built = buildDashboard(mkdtempSync(path.join(tmpdir(), 'inventory-dashboard-')));
     new BucketDeployment(this, 'Deploy', {
       destinationBucket: bucket,
+      // Its own log group, like the service's functions: without one, the flag @aws-cdk/aws-lambda:useCdkManagedLogGroup
+      // gives CDK's upload function a log group kept for two years and retained when the stack is deleted.
+      logGroup: new LogGroup(this, 'DeployLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       distribution,
       sources: [Source.asset(built), Source.jsonData('config.json', { apiBase: props.apiUrl })],
     });

@@ -1,13 +1,14 @@
 // Proves the stack passes cdk-nag's AwsSolutions rule pack: every finding fixed, or acknowledged in code with a reason.
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InventoryStack } from '../../lib/inventory-stack';
+import { testApp } from './app';
 
 it.each([
   ['with its own Cognito pool', {}],
   ['with an external issuer and a dashboard origin', { auth: { issuer: 'https://id.example.com', audience: ['inventory'] }, corsOrigin: 'https://dash.example.com' }],
 ])('AwsSolutions: no unacknowledged finding (%s)', (_name, props) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   new InventoryStack(app, 'Nag', props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let report = '';

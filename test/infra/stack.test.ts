@@ -1,12 +1,12 @@
-// Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, stream and sweeper wiring.
-import { App } from 'aws-cdk-lib';
+// Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, log group lifetimes, stream and sweeper wiring.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { INDEXES, TABLE } from '../../functions/dynamodb/table-schema';
 import { InventoryStack } from '../../lib/inventory-stack';
 import { routes, routeKeyOf, type RouteSpec } from '../../lib/routes';
+import { testApp } from './app';
 
-// Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested.
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+// Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested, with cdk.json's feature flags.
+const app = testApp();
 const stack = new InventoryStack(app, 'Test');
 const template = Template.fromStack(stack);
 
@@ -70,6 +70,15 @@ describe('the functions', () => {
     for (const [id, role] of roles.filter(([id]) => /^(HttpApiFunction|StreamProcessor|Sweeper)Role/.test(id))) {
       expect({ id, managed: role.Properties.ManagedPolicyArns ?? [] }).toEqual({ id, managed: [] });
     }
+  });
+});
+
+describe('log groups', () => {
+  it('each have a retention and are deleted with the stack, CDK’s own upload function’s included', () => {
+    // The flag @aws-cdk/aws-lambda:useCdkManagedLogGroup would otherwise give that function a log group retained for two years.
+    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')) as [string, { DeletionPolicy?: string; Properties: { RetentionInDays?: number } }][];
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    for (const [id, g] of groups) expect({ id, retention: typeof g.Properties.RetentionInDays, deletion: g.DeletionPolicy }).toEqual({ id, retention: 'number', deletion: 'Delete' });
   });
 });
 
@@ -187,7 +196,7 @@ describe('access control', () => {
   });
 
   it('with an issuer and a dashboard origin, uses that issuer and allows only that origin', () => {
-    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const other = testApp();
     const s = new InventoryStack(other, 'External', {
       auth: { issuer: 'https://id.example.com', audience: ['inventory-api'] },
       corsOrigin: 'https://dashboard.example.com',
