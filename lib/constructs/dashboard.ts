@@ -64,6 +64,12 @@ export class Dashboard extends Construct {
     for (const c of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))) {
       Validations.of(c).acknowledge(
         { id: 'AwsSolutions-L1', reason: 'A CDK-provided function (BucketDeployment): CDK picks its runtime.' },
+        { id: 'Serverless-LambdaLatestVersion', reason: 'A CDK-provided function (BucketDeployment): CDK picks its runtime.' },
+        { id: 'Serverless-LambdaTracing', reason: 'A CDK-provided function (BucketDeployment) that runs only during deployments; CloudFormation reports its failures.' },
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason: 'A CDK-provided function (BucketDeployment), invoked by CloudFormation as a custom resource: a failure fails the deployment, there is no event to keep.',
+        },
         {
           id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
           reason: 'A CDK-provided function (BucketDeployment): it uses the managed basic execution role.',

@@ -133,7 +133,8 @@ describe('stream processing and the sweeper', () => {
       Targets: [Match.objectLike({ Arn: Match.anyValue(), DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // The stream's, the reorder queue and its dead-letter queue, and the sweeper's failures (test/infra/monitoring.test.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 4);
   });
 
   it('runs the sweeper every minute, two passes each time', () => {
