@@ -41,7 +41,7 @@ export class InventoryStack extends Stack {
     // Every event the bus carries, kept so that a subscriber that lost some (an outage, a bug, a rule added later) can
     // have them replayed (docs/operations.md). 30 days: past the reorder dead-letter queue's 14, time to notice a month-end
     // gap; older alerts are history, and the table's current alerts (GET /alerts) are the truth.
-    bus.archive('Archive', {
+    const archive = bus.archive('Archive', {
       description: 'Every inventory service event, for replay',
       eventPattern: { account: [this.account] },
       retention: props.eventArchiveRetention ?? Duration.days(30),
@@ -162,7 +162,7 @@ export class InventoryStack extends Stack {
       targets: [new LambdaFunction(sweeper, { retryAttempts: 0, deadLetterQueue: sweeperFailures })],
     });
 
-    new InventoryMonitoring(this, 'Monitoring', {
+    const monitoring = new InventoryMonitoring(this, 'Monitoring', {
       alarmEmail: props.alarmEmail,
       thresholds: props.alarmThresholds,
       table,
@@ -190,5 +190,24 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'ReorderQueueUrl', { value: reorderQueue.queueUrl, description: 'LowStockAlertOpened events, for reordering automation' });
+
+    // What the runbook's commands need (docs/operations.md): `aws cloudformation describe-stacks --query "Stacks[0].Outputs"`.
+    const operations: [string, string, string][] = [
+      ['AlarmTopicArn', monitoring.topic.topicArn, 'Every alarm notifies this topic (subscribe to it; context alarmEmail subscribes an email)'],
+      ['OperationsDashboard', monitoring.dashboard.dashboardName, 'The CloudWatch dashboard'],
+      ['HttpApiFunctionLogGroup', api.logGroup.logGroupName, 'The HTTP API function’s logs'],
+      ['StreamProcessorLogGroup', streams.logGroup.logGroupName, 'The stream processor’s logs'],
+      ['SweeperLogGroup', sweeper.logGroup.logGroupName, 'The sweeper’s logs'],
+      ['ApiAccessLogGroup', http.accessLogs.logGroupName, 'The API stage’s access log (JSON)'],
+      ['StreamProcessorFunction', streams.functionName, 'Invoked by hand to re-drive stream records'],
+      ['StreamDeadLettersUrl', streamDlq.queueUrl, 'Pointers to stream batches that failed every retry'],
+      ['ReorderDeadLettersArn', reorderDlq.queueArn, 'LowStockAlertOpened events the reordering queue could not take or keep'],
+      ['ReorderQueueArn', reorderQueue.queueArn, 'Where the reorder dead letters are moved back to'],
+      ['SweeperFailuresUrl', sweeperFailures.queueUrl, 'Sweeper runs that failed every retry'],
+      ['EventBusArn', bus.eventBusArn, 'Where archived events are replayed to'],
+      ['EventArchiveArn', archive.archiveArn, 'Every event on the bus, kept for replay'],
+      ['LowStockToReorderRuleArn', lowStockToReorder.ruleArn, 'Limits a replay to the reordering subscription'],
+    ];
+    for (const [id, value, description] of operations) new CfnOutput(this, id, { value, description });
   }
 }
