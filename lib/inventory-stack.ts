@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnArchive, EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -46,6 +46,9 @@ export class InventoryStack extends Stack {
       eventPattern: { account: [this.account] },
       retention: props.eventArchiveRetention ?? Duration.days(30),
     });
+    // Without a key, CDK's Archive renders KmsKeyIdentifier as "" rather than leaving it out (aws-cdk issue 37847), which
+    // some regions reject at deploy; left out, the archive uses the AWS owned key, as intended.
+    (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
     const holdSeconds = String(props.cartHoldSeconds ?? 1800);
 
     const auth = new InventoryAuth(this, 'Auth', props.auth);
