@@ -1,6 +1,7 @@
 /**
  * The CDK app: `npx cdk synth` / `npx cdk deploy`. Context: `cartHoldSeconds`, `jwtIssuer` and `jwtAudience` (an existing
- * identity provider instead of the Cognito pool), `dashboardOrigin` (the only origin CORS allows).
+ * identity provider instead of the Cognito pool), `dashboardOrigin` (the only origin CORS allows), `alarmEmail` (subscribed to
+ * the alarm topic; docs/operations.md).
  */
 import { App } from 'aws-cdk-lib';
 import { InventoryStack } from '../lib/inventory-stack';
@@ -16,5 +17,6 @@ new InventoryStack(app, 'InventoryService', {
     ? { issuer, audience: audience?.split(',').map((a) => a.trim()).filter(Boolean) }
     : { domainPrefix: app.node.tryGetContext('cognitoDomainPrefix') as string | undefined },
   corsOrigin: app.node.tryGetContext('dashboardOrigin') as string | undefined,
+  alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

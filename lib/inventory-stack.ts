@@ -1,13 +1,15 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnArchive, EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { InventoryAuth, type InventoryAuthProps } from './constructs/auth';
 import { Dashboard } from './constructs/dashboard';
 import { InventoryHttpApi } from './constructs/http-api';
+import { InventoryMonitoring, type MonitoringThresholds } from './constructs/monitoring';
 import { InventoryTable } from './constructs/inventory-table';
 import { ServiceFunction } from './constructs/service-function';
 
@@ -18,17 +20,35 @@ export interface InventoryStackProps extends StackProps {
   corsOrigin?: string;
   /** How long a cart's holds last after its last change (CART_HOLD_SECONDS). @default 1800 */
   cartHoldSeconds?: number;
+  /** Subscribed by email to the alarm topic (context alarmEmail). @default no subscription */
+  alarmEmail?: string;
+  /** Alarm thresholds (docs/operations.md justifies the defaults). @default DEFAULT_THRESHOLDS */
+  alarmThresholds?: Partial<MonitoringThresholds>;
+  /** How long the bus's archive keeps events for replay. @default 30 days */
+  eventArchiveRetention?: Duration;
 }
 
 /**
  * The AWS assembly: one table, the HTTP API and its handler, the stream processor (TTL releases and,
- * through the bus, the service's events) and the expiry sweeper on a one-minute schedule.
+ * through the bus, the service's events), the expiry sweeper on a one-minute schedule, and the alarms
+ * and dashboard that watch them (docs/operations.md is their runbook).
  */
 export class InventoryStack extends Stack {
   constructor(scope: Construct, id: string, props: InventoryStackProps = {}) {
     super(scope, id, props);
     const { table } = new InventoryTable(this, 'Inventory');
     const bus = new EventBus(this, 'Bus', { description: 'Inventory service events (LowStockAlertOpened, LowStockAlertCleared)' });
+    // Every event the bus carries, kept so that a subscriber that lost some (an outage, a bug, a rule added later) can
+    // have them replayed (docs/operations.md). 30 days: past the reorder dead-letter queue's 14, time to notice a month-end
+    // gap; older alerts are history, and the table's current alerts (GET /alerts) are the truth.
+    const archive = bus.archive('Archive', {
+      description: 'Every inventory service event, for replay',
+      eventPattern: { account: [this.account] },
+      retention: props.eventArchiveRetention ?? Duration.days(30),
+    });
+    // Without a key, CDK's Archive renders KmsKeyIdentifier as "" rather than leaving it out (aws-cdk issue 37847), which
+    // some regions reject at deploy; left out, the archive uses the AWS owned key, as intended.
+    (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
     const holdSeconds = String(props.cartHoldSeconds ?? 1800);
 
     const auth = new InventoryAuth(this, 'Auth', props.auth);
@@ -37,6 +57,10 @@ export class InventoryStack extends Stack {
       description: 'Every route of the inventory HTTP API',
       environment: { CART_HOLD_SECONDS: holdSeconds, ...auth.handlerEnvironment },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']);
+    Validations.of(api).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'API Gateway invokes it synchronously: the caller gets the error (a 5xx, alarmed on), there is no event to keep; a DLQ only applies to asynchronous invocations.',
+    });
     const http = new InventoryHttpApi(this, 'Http', { handler: api, authorizer: auth.authorizer, corsOrigin: props.corsOrigin });
     // The dashboard, unless it is hosted elsewhere (context dashboardOrigin): then CORS allows that origin instead.
     if (!props.corsOrigin) {
@@ -50,10 +74,8 @@ export class InventoryStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    Validations.of(streamDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination (on-failure) of the stream event source mapping; it has no consumer to fail.',
-    });
+    const streamDlqReason = 'This queue is itself the dead-letter destination (on-failure) of the stream event source mapping; it has no consumer to fail.';
+    Validations.of(streamDlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: streamDlqReason }, { id: 'Serverless-SQSRedrivePolicy', reason: streamDlqReason });
     const streams = new ServiceFunction(this, 'StreamProcessor', {
       entry: 'stream-processor.ts',
       description: 'Releases carts deleted by TTL; publishes low-stock alerts',
@@ -61,6 +83,10 @@ export class InventoryStack extends Stack {
       environment: { EVENT_BUS_NAME: bus.eventBusName, CART_HOLD_SECONDS: holdSeconds },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
     bus.grantPutEventsTo(streams);
+    Validations.of(streams).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked by the stream event source mapping, whose on-failure destination (StreamDeadLetters) gets the batches that fail every retry; a function DLQ only applies to asynchronous invocations.',
+    });
     streams.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -97,7 +123,11 @@ export class InventoryStack extends Stack {
       enforceSSL: true,
       deadLetterQueue: { queue: reorderDlq, maxReceiveCount: 5 },
     });
-    new Rule(this, 'LowStockToReorder', {
+    Validations.of(reorderDlq).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This queue is itself the dead-letter queue of the reorder queue and of the LowStockToReorder rule’s target; its messages are redriven by hand (docs/operations.md).',
+    });
+    const lowStockToReorder = new Rule(this, 'LowStockToReorder', {
       eventBus: bus,
       description: 'Low-stock alerts to the reordering queue',
       eventPattern: { source: ['inventory'], detailType: ['LowStockAlertOpened'] },
@@ -110,10 +140,47 @@ export class InventoryStack extends Stack {
       timeout: Duration.seconds(55),
       environment: { SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30', CART_HOLD_SECONDS: holdSeconds },
     }).bindTable(table, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
-    new Rule(this, 'SweepEveryMinute', {
+    // A sweep that failed: the function's async failure destination (after its retry) and the schedule's dead-letter queue
+    // (EventBridge could not invoke it) both land here, so one queue, and one alarm, says that sweeps are being lost.
+    const sweeperFailures = new Queue(this, 'SweeperFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const sweeperFailuresReason =
+      'This queue is itself a dead-letter destination (the sweeper’s async failures and its schedule’s undeliverable invokes); it has no consumer to fail.';
+    Validations.of(sweeperFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: sweeperFailuresReason }, { id: 'Serverless-SQSRedrivePolicy', reason: sweeperFailuresReason });
+    // One retry, within two minutes: a failed sweep is worth one more try, but the next scheduled one (a minute later)
+    // supersedes an older one, so a sweep that has waited longer (throttled, say) goes to the queue instead of piling up.
+    // Sweeps running at once are safe: each release is conditioned on the cart's version.
+    Validations.of(sweeper).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Its asynchronous invocations have an on-failure destination (SweeperFailures, below), which supersedes a DLQ: it also records the error and the retries.',
+    });
+    sweeper.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.minutes(2), onFailure: new SqsDestination(sweeperFailures) });
+    const sweepEveryMinute = new Rule(this, 'SweepEveryMinute', {
       description: 'Runs the hold-expiry sweeper',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
+      // No retry of the invoke itself either: the next minute's is the retry.
+      targets: [new LambdaFunction(sweeper, { retryAttempts: 0, deadLetterQueue: sweeperFailures })],
+    });
+
+    const monitoring = new InventoryMonitoring(this, 'Monitoring', {
+      alarmEmail: props.alarmEmail,
+      thresholds: props.alarmThresholds,
+      table,
+      stage: http.stage,
+      httpApiFunction: api,
+      streamProcessor: streams,
+      sweeper,
+      streamDeadLetters: streamDlq,
+      reorderQueue,
+      reorderDeadLetters: reorderDlq,
+      sweeperFailures,
+      rules: [
+        { id: 'LowStockToReorder', rule: lowStockToReorder, eventBus: bus },
+        { id: 'SweepEveryMinute', rule: sweepEveryMinute },
+      ],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the HTTP API' });
@@ -126,5 +193,24 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'ReorderQueueUrl', { value: reorderQueue.queueUrl, description: 'LowStockAlertOpened events, for reordering automation' });
+
+    // What the runbook's commands need (docs/operations.md): `aws cloudformation describe-stacks --query "Stacks[0].Outputs"`.
+    const operations: [string, string, string][] = [
+      ['AlarmTopicArn', monitoring.topic.topicArn, 'Every alarm notifies this topic (subscribe to it; context alarmEmail subscribes an email)'],
+      ['OperationsDashboard', monitoring.dashboard.dashboardName, 'The CloudWatch dashboard'],
+      ['HttpApiFunctionLogGroup', api.logGroup.logGroupName, 'The HTTP API function’s logs'],
+      ['StreamProcessorLogGroup', streams.logGroup.logGroupName, 'The stream processor’s logs'],
+      ['SweeperLogGroup', sweeper.logGroup.logGroupName, 'The sweeper’s logs'],
+      ['ApiAccessLogGroup', http.accessLogs.logGroupName, 'The API stage’s access log (JSON)'],
+      ['StreamProcessorFunction', streams.functionName, 'Invoked by hand to re-drive stream records'],
+      ['StreamDeadLettersUrl', streamDlq.queueUrl, 'Pointers to stream batches that failed every retry'],
+      ['ReorderDeadLettersArn', reorderDlq.queueArn, 'LowStockAlertOpened events the reordering queue could not take or keep'],
+      ['ReorderQueueArn', reorderQueue.queueArn, 'Where the reorder dead letters are moved back to'],
+      ['SweeperFailuresUrl', sweeperFailures.queueUrl, 'Sweeper runs that failed every retry'],
+      ['EventBusArn', bus.eventBusArn, 'Where archived events are replayed to'],
+      ['EventArchiveArn', archive.archiveArn, 'Every event on the bus, kept for replay'],
+      ['LowStockToReorderRuleArn', lowStockToReorder.ruleArn, 'Limits a replay to the reordering subscription'],
+    ];
+    for (const [id, value, description] of operations) new CfnOutput(this, id, { value, description });
   }
 }

@@ -1,10 +1,38 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnApi, CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { routes, scopeOf, type Role, type RouteSpec } from '../routes';
+
+/**
+ * One JSON object per request in the stage's access log (the field names are what Logs Insights queries use; docs/operations.md).
+ * Every value is quoted: a variable with no value (no integration on a 401, no claims on a public route) is logged as "-",
+ * which unquoted would break the line's JSON. The caller is who the JWT authorizer says it is: its scope (the role,
+ * `inventory/<role>`; `scp` for identity providers that name the claim so), its app client and subject.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  integrationRequestId: '$context.integration.requestId',
+  requestTime: '$context.requestTime',
+  status: '$context.status',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integration.error',
+  routeKey: '$context.routeKey',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  scope: '$context.authorizer.claims.scope',
+  scp: '$context.authorizer.claims.scp',
+  clientId: '$context.authorizer.claims.client_id',
+  subject: '$context.authorizer.claims.sub',
+  authorizerError: '$context.authorizer.error',
+  errorMessage: '$context.error.message',
+} as const;
 
 export interface InventoryHttpApiProps {
   /** The function that serves every route (functions/http-api.ts). */
@@ -28,6 +56,8 @@ export interface InventoryHttpApiProps {
 export class InventoryHttpApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The stage's access log (JSON lines, ACCESS_LOG_FIELDS). */
+  readonly accessLogs: LogGroup;
 
   /** Lets one origin (the dashboard's) call the API from a browser; no other origin is allowed. */
   allowOrigin(origin: string): void {
@@ -48,13 +78,13 @@ export class InventoryHttpApi extends Construct {
       createDefaultStage: false,
     });
     if (props.corsOrigin) this.allowOrigin(props.corsOrigin);
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.throttleRate ?? 1000, burstLimit: props.throttleBurst ?? 2000 },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
+      accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
     });
     const publicReason = {
       id: 'AwsSolutions-APIG4',

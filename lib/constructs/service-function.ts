@@ -10,6 +10,12 @@ import { INDEXES } from '../../functions/dynamodb/table-schema';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+/**
+ * Where the functions' own metrics land: Powertools Metrics writes them as EMF log lines in this namespace, with the
+ * default dimension `service` (POWERTOOLS_SERVICE_NAME). The alarms and the dashboard (monitoring.ts) read them from here.
+ */
+export const SERVICE_METRICS = { namespace: 'Inventory', service: 'inventory' } as const;
+
 /** What a function may do to the table: only the DynamoDB actions it uses. */
 export type TableAccess = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
@@ -50,7 +56,8 @@ export class ServiceFunction extends NodejsFunction {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'inventory',
+        POWERTOOLS_SERVICE_NAME: SERVICE_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: SERVICE_METRICS.namespace,
         ...props.environment,
       },
       bundling: {
@@ -62,10 +69,8 @@ export class ServiceFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the product is built and tested for (the product card fixes it); moving to a newer one is a deliberate upgrade.',
-    });
+    const runtimeReason = 'Node.js 22 is the runtime the product is built and tested for (the product card fixes it); moving to a newer one is a deliberate upgrade.';
+    Validations.of(this).acknowledge({ id: 'AwsSolutions-L1', reason: runtimeReason }, { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions: AWS requires Resource "*".',

@@ -1,20 +1,30 @@
-// Proves the stack passes cdk-nag's AwsSolutions rule pack: every finding fixed, or acknowledged in code with a reason.
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { InventoryStack } from '../../lib/inventory-stack';
+// Proves the stack passes cdk-nag's AwsSolutions and Serverless rule packs: every finding fixed, or acknowledged in code with a reason.
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { InventoryStack, type InventoryStackProps } from '../../lib/inventory-stack';
+import { testApp } from './app';
 
-it.each([
+const variants: [string, InventoryStackProps][] = [
   ['with its own Cognito pool', {}],
   ['with an external issuer and a dashboard origin', { auth: { issuer: 'https://id.example.com', audience: ['inventory'] }, corsOrigin: 'https://dash.example.com' }],
-])('AwsSolutions: no unacknowledged finding (%s)', (_name, props) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  new InventoryStack(app, 'Nag', props);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  let report = '';
-  try {
-    app.synth();
-  } catch (err) {
-    report = (err as Error).message;
-  }
-  expect(report).toBe('');
+  ['with an alarm email', { alarmEmail: 'oncall@example.com' }],
+];
+const packs = [
+  ['AwsSolutions', () => new AwsSolutionsChecks()],
+  ['Serverless', () => new ServerlessChecks()],
+] as const;
+
+describe.each(packs)('%s', (_pack, makePack) => {
+  it.each(variants)('no unacknowledged finding (%s)', (_name, props) => {
+    const app = testApp();
+    new InventoryStack(app, 'Nag', props);
+    Validations.of(app).addPlugins(makePack());
+    let report = '';
+    try {
+      app.synth();
+    } catch (err) {
+      report = (err as Error).message;
+    }
+    expect(report).toBe('');
+  });
 });

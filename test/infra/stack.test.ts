@@ -1,12 +1,12 @@
-// Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, stream and sweeper wiring.
-import { App } from 'aws-cdk-lib';
+// Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, log group lifetimes, stream and sweeper wiring.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { INDEXES, TABLE } from '../../functions/dynamodb/table-schema';
 import { InventoryStack } from '../../lib/inventory-stack';
 import { routes, routeKeyOf, type RouteSpec } from '../../lib/routes';
+import { testApp } from './app';
 
-// Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested.
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+// Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested, with cdk.json's feature flags.
+const app = testApp();
 const stack = new InventoryStack(app, 'Test');
 const template = Template.fromStack(stack);
 
@@ -73,6 +73,15 @@ describe('the functions', () => {
   });
 });
 
+describe('log groups', () => {
+  it('each have a retention and are deleted with the stack, CDK’s own upload function’s included', () => {
+    // The flag @aws-cdk/aws-lambda:useCdkManagedLogGroup would otherwise give that function a log group retained for two years.
+    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')) as [string, { DeletionPolicy?: string; Properties: { RetentionInDays?: number } }][];
+    expect(groups.length).toBeGreaterThanOrEqual(5);
+    for (const [id, g] of groups) expect({ id, retention: typeof g.Properties.RetentionInDays, deletion: g.DeletionPolicy }).toEqual({ id, retention: 'number', deletion: 'Delete' });
+  });
+});
+
 describe('the HTTP API', () => {
   it('has one route per route-table entry, and a $default route for the service’s own 404/405', () => {
     const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
@@ -124,7 +133,8 @@ describe('stream processing and the sweeper', () => {
       Targets: [Match.objectLike({ Arn: Match.anyValue(), DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // The stream's, the reorder queue and its dead-letter queue, and the sweeper's failures (test/infra/monitoring.test.ts).
+    template.resourceCountIs('AWS::SQS::Queue', 4);
   });
 
   it('runs the sweeper every minute, two passes each time', () => {
@@ -187,7 +197,7 @@ describe('access control', () => {
   });
 
   it('with an issuer and a dashboard origin, uses that issuer and allows only that origin', () => {
-    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const other = testApp();
     const s = new InventoryStack(other, 'External', {
       auth: { issuer: 'https://id.example.com', audience: ['inventory-api'] },
       corsOrigin: 'https://dashboard.example.com',
