@@ -233,12 +233,14 @@ export interface MovementInfo {
 /**
  * What must hold of a level before a change applies, checked atomically by the store.
  * - `exact`: the level is at `version` (read-modify-write); `version: 0` means it does not exist yet.
- * - `guard`: the level exists and each named figure is at least the given value; used on hot paths
- *   that do not read first (a cart hold needs `available >= quantity`).
+ * - `guard`: the level exists, each figure in `atLeast` is at least the given value and each in `equals`
+ *   is exactly it; used where a change must not race unrelated ones (a cart hold needs
+ *   `available >= quantity`, whatever else moved; setting on-hand to a count needs on-hand unchanged,
+ *   not the holds).
  */
 export type LevelExpectation =
   | { kind: 'exact'; version: number }
-  | { kind: 'guard'; atLeast: Partial<Record<keyof Levels, number>> };
+  | { kind: 'guard'; atLeast: Partial<Record<keyof Levels, number>>; equals?: Partial<Record<keyof Levels, number>> };
 
 export interface LevelChange {
   variantId: string;

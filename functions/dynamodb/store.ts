@@ -105,7 +105,10 @@ const expectationHolds = (change: LevelChange, variant: VariantRecord | undefine
   if (change.requireBackorderPolicy && (variant?.backorderPolicy ?? 'deny') === 'deny') return false;
   if (e.kind === 'exact') return (level?.version ?? 0) === e.version;
   if (!level) return false;
-  return Object.entries(e.atLeast).every(([f, min]) => level[f as keyof typeof LEVEL_FIELD] >= (min as number));
+  return (
+    Object.entries(e.atLeast).every(([f, min]) => level[f as keyof typeof LEVEL_FIELD] >= (min as number)) &&
+    Object.entries(e.equals ?? {}).every(([f, v]) => level[f as keyof typeof LEVEL_FIELD] === v)
+  );
 };
 
 export class DynamoInventoryStore implements InventoryStore {
@@ -239,9 +242,10 @@ export class DynamoInventoryStore implements InventoryStore {
       if (c.expect.kind === 'exact') {
         conds.push(`${v} = ${x.value(c.expect.version)}`);
       } else {
-        const guards = Object.entries(c.expect.atLeast).map(
-          ([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`,
-        );
+        const guards = [
+          ...Object.entries(c.expect.atLeast).map(([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`),
+          ...Object.entries(c.expect.equals ?? {}).map(([f, v]) => `${field(f as keyof typeof LEVEL_FIELD)} = ${x.value(v as number)}`),
+        ];
         conds.push(guards.length ? guards.join(' AND ') : `attribute_exists(${loc})`);
       }
     }

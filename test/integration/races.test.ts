@@ -1,5 +1,7 @@
-// Proves that races on one cart id (lines set and removed, the cart deleted and re-created, checkouts) never leak or double-release
-// stock: afterwards softReserved is exactly the sum of live holds and hardReserved the sum of open order lines.
+// Proves that races never leak, double-release or starve: on one cart id (lines set and removed, the cart deleted and re-created,
+// checkouts) softReserved stays exactly the sum of live holds and hardReserved the sum of open order lines; adjustments apply under
+// heavy cart traffic on the same variant.
+import { adjustStock } from '../../functions/core/commands/adjust-stock';
 import { clearCart, getCart, removeCartLine, setCartLine } from '../../functions/core/commands/carts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { checkout, getOrder } from '../../functions/core/commands/orders';
@@ -48,4 +50,38 @@ test('a cart deleted and re-created mid-request: stale plans never apply to the 
     hard += order?.lines.reduce((s, l) => s + l.reserved, 0) ?? 0;
   }
   expect(await levelAt(t.deps, sku, 'wh-a')).toMatchObject({ softReserved: 500 + live, hardReserved: hard });
+});
+
+test('delta adjustments never lose to cart traffic on the same variant: each applies once, none refused', async () => {
+  const sku = uid('sku');
+  await openingStock(t.deps, sku, 'wh-a', 1_000);
+  let carting = true;
+  const carts = Array.from({ length: 30 }, (_, i) =>
+    (async () => {
+      while (carting) {
+        await setCartLine(t.deps, `${sku}-cart-${i}`, sku, { quantity: 1 + Math.floor(Math.random() * 3), locationId: 'wh-a' }).catch(expected);
+      }
+    })(),
+  );
+  const results = await Promise.allSettled(
+    Array.from({ length: 23 }, (_, i) => adjustStock(t.deps, { variantId: sku, locationId: 'wh-a', delta: i % 2 ? 5 : -3, reason: 'recount' }, uid('adj'))),
+  );
+  carting = false;
+  await Promise.all(carts);
+  expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual([]);
+  const applied = Array.from({ length: 23 }, (_, i) => (i % 2 ? 5 : -3)).reduce((a, b) => a + b, 0);
+  expect(await levelAt(t.deps, sku, 'wh-a')).toMatchObject({ onHand: 1_000 + applied });
+
+  // A count (on-hand set to a figure) only has to win against other on-hand changes, not against holds.
+  carting = true;
+  const more = Array.from({ length: 30 }, (_, i) =>
+    (async () => {
+      while (carting) await setCartLine(t.deps, `${sku}-cart-${i}`, sku, { quantity: 1 + Math.floor(Math.random() * 3), locationId: 'wh-a' }).catch(expected);
+    })(),
+  );
+  const counted = await adjustStock(t.deps, { variantId: sku, locationId: 'wh-a', onHand: 777, reason: 'stock-take' }, uid('adj'));
+  carting = false;
+  await Promise.all(more);
+  expect(counted.onHand).toBe(777);
+  expect(await levelAt(t.deps, sku, 'wh-a')).toMatchObject({ onHand: 777 });
 });

@@ -8,9 +8,11 @@ import type { AdjustmentBody, StockLevel } from '../schemas';
 import { activeLookup, locationLevels } from '../views';
 
 /**
- * Moves on-hand by `delta`, or sets it to `onHand`, at one location. A read-modify-write on the
- * level's version, so the response's levels are exactly those the change produced; on-hand never
- * goes below zero (409 conflict).
+ * Moves on-hand by `delta`, or sets it to `onHand`, at one location; on-hand never goes below zero (409
+ * conflict). Neither races the holds, checkouts and releases that move the other figures: a delta is
+ * applied by arithmetic on the condition that on-hand stays at least zero, and a count on the condition
+ * that on-hand is still what was read (only another on-hand change makes it plan again). The response is
+ * the levels read plus this change.
  */
 export async function adjustStock(
   deps: Deps,
@@ -47,10 +49,18 @@ export async function adjustStock(
               variantId: body.variantId,
               locationId: body.locationId,
               deltas: d,
-              expect: { kind: 'exact', version: level.version },
+              expect:
+                level.version === 0
+                  ? { kind: 'exact', version: 0 }
+                  : body.onHand !== undefined
+                    ? { kind: 'guard', atLeast: {}, equals: { onHand: level.onHand } }
+                    : { kind: 'guard', atLeast: delta < 0 ? { onHand: -delta } : {} },
               createsVariant: !variant.exists,
               movement: { type: 'adjustment', reference: `adjustment:${adjustmentId}`, reason: body.reason, note: body.note },
-              onFail: () => new ConcurrentChangeError(),
+              onFail: (current) =>
+                body.delta !== undefined && current && current.onHand + delta < 0
+                  ? conflict(`On-hand cannot go below zero: it is ${current.onHand} and the adjustment is ${delta}.`, { onHand: current.onHand })
+                  : new ConcurrentChangeError(),
             },
           ],
         },
