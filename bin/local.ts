@@ -39,6 +39,10 @@ async function main(): Promise<void> {
       cartRetentionSeconds: int('CART_RETENTION_SECONDS', 86_400) || 86_400,
       dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
       log: (line) => console.error(line),
+      onFatal: (reason) => {
+        console.error(`${reason} Stopping.`);
+        void assembly?.stop().finally(() => process.exit(1));
+      },
     });
   } catch (err) {
     if (err instanceof StartupError) {

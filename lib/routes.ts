@@ -43,8 +43,9 @@ export const routes = {
     method: 'GET',
     path: '/health',
     role: 'public',
-    summary: 'Liveness check',
+    summary: 'Health check: 200 when the service can read its table, else 503',
     response: { status: 200, schema: s.Health, description: 'The service is up' },
+    errors: ['service_unavailable'],
   },
   openapi: {
     method: 'GET',

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'unauthorized'
   | 'forbidden'
+  | 'throttled'
+  | 'service_unavailable'
   | 'internal_error';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -27,7 +29,9 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   idempotency_key_reused: 422,
+  throttled: 429,
   internal_error: 500,
+  service_unavailable: 503,
 };
 
 /** The HTTP status of an error code: the only place where codes meet statuses. */
@@ -64,6 +68,14 @@ export class ConcurrentChangeError extends Error {
     this.name = 'ConcurrentChangeError';
   }
 }
+
+/** The table is throttling requests (past the SDK's own retries): the caller may retry shortly. */
+export const throttled = (): DomainError =>
+  new DomainError('throttled', 'The inventory store is busy; retry shortly.', { retryable: true });
+
+/** The table (or the network to it) is not answering: nothing was changed that a retry could repeat harmfully. */
+export const serviceUnavailable = (): DomainError =>
+  new DomainError('service_unavailable', 'The inventory store is not available; retry shortly.', { retryable: true });
 
 /** Another request with the same Idempotency-Key committed first: the HTTP layer replays its response. */
 export class IdempotencyRaceError extends Error {

@@ -30,6 +30,9 @@ export interface IdempotencyWrite {
 }
 
 export interface InventoryStore {
+  /** Resolves when the table answers a read; throws otherwise. */
+  ping(): Promise<void>;
+
   /** Applies the whole change atomically, with the idempotency record when given; throws DomainError or ConcurrentChangeError. */
   commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void>;
 

@@ -64,6 +64,9 @@ export const holdReleaseKey = (holdId: string): Key => ({ PK: `HOLDRELEASE#${hol
  */
 export const ttlDeleteNoteKey = (pk: string, sk: string, revision: string): Key => ({ PK: `TTLDELETE#${pk}#${sk}`, SK: revision });
 
+/** An item that never exists: health checks read it (half a read unit, and no data). */
+export const healthKey = (): Key => ({ PK: 'HEALTH', SK: 'HEALTH' });
+
 /** Idempotency records: one item per key, written in the same transaction as the change it guards. */
 export const idempotencyKey = (key: string): Key => ({ PK: `IDEMPOTENCY#${key}`, SK: 'IDEMPOTENCY' });
 

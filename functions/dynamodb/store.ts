@@ -60,6 +60,7 @@ import {
 import { dict } from '../core/dict';
 import { cursorJson, decodeKeyCursor, encodeCursor, invalidCursor, keyShape, startKey, type KeyShape } from './cursor';
 import * as keys from './keys';
+import { classifyErrors } from './sdk-errors';
 import { TABLE } from './table-schema';
 
 
@@ -117,7 +118,14 @@ export class DynamoInventoryStore implements InventoryStore {
     private readonly tableName: string,
     /** The time of every change it commits (movements, level times, cart updates): the commands' clock. */
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    classifyErrors(doc);
+  }
+
+  /** Answers whether the table can be read (one read of an item that does not exist: half a read unit). */
+  async ping(): Promise<void> {
+    await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.healthKey() }));
+  }
 
   // ---------------------------------------------------------------- commit
 

@@ -20,6 +20,7 @@ export function errorResponse(err: unknown, logger?: Pick<Logger, 'error'>): API
   if (err instanceof DomainError) {
     const headers: Record<string, string> = {};
     if (err.code === 'method_not_allowed' && Array.isArray(err.details.allow)) headers.allow = err.details.allow.join(', ');
+    if (err.code === 'throttled' || err.code === 'service_unavailable') headers['retry-after'] = '1';
     return json(statusFor(err.code), { error: { code: err.code, message: err.message, ...err.details } }, headers);
   }
   logger?.error('Unhandled error', err as Error);

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import type { Role } from '../routes';
 import path from 'node:path';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startSupervisedDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-server';
 import { StreamPoller } from './stream-poller';
@@ -41,6 +41,8 @@ export interface LocalOptions {
   inMemory?: boolean;
   tableName?: string;
   log?: (line: string) => void;
+  /** Told why, when DynamoDB Local dies and cannot be brought back (npm start then exits). @default logs it */
+  onFatal?: (reason: string) => void;
 }
 
 export interface LocalAssembly {
@@ -75,7 +77,12 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
   try {
     const dbDir = path.join(stateDir, 'dynamodb');
     mkdirSync(dbDir, { recursive: true });
-    const ddb: DynamoDbLocal = await startDynamoDbLocal({ port: o.dynamodbPort, dbPath: o.inMemory ? undefined : dbDir });
+    const ddb: DynamoDbLocal = await startSupervisedDynamoDbLocal({
+      port: o.dynamodbPort,
+      dbPath: o.inMemory ? undefined : dbDir,
+      log,
+      onFatal: (reason) => (o.onFatal ?? ((r: string) => log(r)))(reason),
+    });
     stops.push(ddb.stop);
     const streamArn = await ensureTable(ddb.endpoint, tableName);
     const bus: LocalEventBus = await startLocalEventBus({ eventsFile });

@@ -20,6 +20,8 @@ import { INDEXES, TABLE } from '../../functions/dynamodb/table-schema';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
+  /** Resolves when the Java process exits, whoever stopped it. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,7 +123,58 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
     }
   }
   client.destroy();
-  return { endpoint, port, stop };
+  return { endpoint, port, exited, stop };
+}
+
+/**
+ * DynamoDB Local kept running: when its Java process dies (killed, out of memory), it is started again on the
+ * same port and data directory after `restartDelayMs`, so the service comes back by itself with its data,
+ * and meanwhile answers 503. An in-memory database cannot come back with its data, and one that keeps dying
+ * (more than 3 restarts a minute) will not: `onFatal` is told why, once.
+ */
+export async function startSupervisedDynamoDbLocal(options: {
+  port?: number;
+  dbPath?: string;
+  log: (line: string) => void;
+  onFatal: (reason: string) => void;
+  restartDelayMs?: number;
+}): Promise<DynamoDbLocal> {
+  let current = await startDynamoDbLocal(options);
+  const port = current.port;
+  let stopping = false;
+  const restarts: number[] = [];
+  const watch = (instance: DynamoDbLocal): void => {
+    void instance.exited.then(async () => {
+      if (stopping) return;
+      if (!options.dbPath) return options.onFatal('DynamoDB Local (in memory) exited: its data is gone, so it is not restarted.');
+      const now = Date.now();
+      restarts.push(now);
+      while (restarts[0] < now - 60_000) restarts.shift();
+      if (restarts.length > 3) return options.onFatal('DynamoDB Local keeps exiting (more than 3 times in a minute); see its log above.');
+      options.log(`DynamoDB Local exited unexpectedly; restarting it on port ${port} (requests meanwhile answer 503).`);
+      await new Promise((r) => setTimeout(r, options.restartDelayMs ?? 1_000));
+      if (stopping) return;
+      try {
+        current = await startDynamoDbLocal({ port, dbPath: options.dbPath });
+        options.log('DynamoDB Local is back.');
+        watch(current);
+      } catch (err) {
+        options.onFatal(`DynamoDB Local could not be restarted: ${(err as Error).message}`);
+      }
+    });
+  };
+  watch(current);
+  return {
+    endpoint: current.endpoint,
+    port,
+    get exited() {
+      return current.exited;
+    },
+    stop: async () => {
+      stopping = true;
+      await current.stop();
+    },
+  };
 }
 
 /** The CreateTable request for the service's table: the local twin of lib/constructs/inventory-table.ts. */

@@ -157,10 +157,10 @@ export class StreamPoller {
       try {
         out = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
       } catch (err) {
-        if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
-          this.iterators.delete(shardId);
-          continue;
-        }
+        // Whatever failed (an expired iterator, or DynamoDB Local restarted), the next pass asks for a new
+        // iterator from the checkpoint: records after it are delivered again, which changes nothing.
+        this.iterators.delete(shardId);
+        if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) continue;
         throw err;
       }
       this.iterators.set(shardId, out.NextShardIterator);

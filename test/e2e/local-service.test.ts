@@ -1,4 +1,5 @@
 // Proves `npm start` end to end over HTTP: the API, the sweeper and the TTL stream path releasing a lapsed hold, the EventBridge stand-in, persistence across restarts, clean shutdown.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,32 @@ describe('npm start', () => {
     } finally {
       await s.stop();
     }
+  });
+
+  it('when DynamoDB Local dies: 503 retryable (never 500) and an honest /health, then it is restarted with its data', async () => {
+    const s = await startLocalService({ SWEEP_INTERVAL_SECONDS: '3600' });
+    try {
+      await seed(s, 'sku-down');
+      // The Java process itself (not the watchdog shell that runs it), as an out-of-memory kill would.
+      const java = spawnSync('pgrep', ['-f', `^java .*DynamoDBLocal.jar.*${s.stateDir}`], { encoding: 'utf8' }).stdout.trim().split('\n');
+      expect(java).toHaveLength(1);
+      process.kill(Number(java[0]), 'SIGKILL');
+      const [health, read, write] = await Promise.all([
+        api(s, '/health', 'GET'),
+        api(s, '/availability?variantIds=sku-down', 'GET'),
+        api(s, '/carts/cart-down/lines/sku-down', 'PUT', { quantity: 1, locationId: 'wh-1' }),
+      ]);
+      for (const r of [health, read, write]) {
+        expect({ status: r.status, body: r.body }).toEqual({ status: 503, body: { error: expect.objectContaining({ code: 'service_unavailable', retryable: true }) } });
+        expect(r.headers.get('retry-after')).toBe('1');
+      }
+      expect(await eventually(() => api(s, '/health', 'GET'), (r) => r.status === 200, 60_000)).toMatchObject({ status: 200 });
+      expect(await available(s, 'sku-down')).toBe(5);
+      expect(s.output()).toContain('DynamoDB Local exited unexpectedly; restarting it');
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    expect(javaProcessesFor(s.stateDir)).toEqual([]);
   });
 
   it('runs an EventBridge stand-in that the real SDK client publishes to, one JSON line per event', async () => {

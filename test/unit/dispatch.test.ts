@@ -8,9 +8,10 @@ import { testAuth } from '../support/auth';
 
 const auth = testAuth();
 
-// No call here may reach the store: any use fails the test.
-const store = new Proxy({}, { get: (_t, p) => () => Promise.reject(new Error(`store.${String(p)} was called`)) });
-const deps = { store, clock: { now: () => new Date() }, holdSeconds: 1800 } as unknown as Deps;
+// No call here may reach the store but the health check's ping: any other use fails the test.
+const storeWith = (ping: () => Promise<void>) =>
+  new Proxy({}, { get: (_t, p) => (p === 'ping' ? ping : () => Promise.reject(new Error(`store.${String(p)} was called`))) });
+const deps = { store: storeWith(async () => undefined), clock: { now: () => new Date() }, holdSeconds: 1800 } as unknown as Deps;
 
 const event = (method: string, path: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 =>
   gatewayEvent({ method, url: path, headers: { ...auth.headerFor(method, path), ...headers }, body });
@@ -26,9 +27,27 @@ const call = async (e: APIGatewayProxyEventV2) => {
 };
 
 describe('dispatch', () => {
-  it('serves health and the OpenAPI document without storage', async () => {
+  it('serves health (a ping of the table) and the OpenAPI document without reading data', async () => {
     expect(await call(event('GET', '/health'))).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect((await call(event('GET', '/openapi.json'))).body).toMatchObject({ openapi: '3.0.3' });
+  });
+
+  it('health tells the truth: 503 service_unavailable, retryable, when the table does not answer; one ping per couple of seconds', async () => {
+    let pings = 0;
+    const down = { ...deps, store: storeWith(async () => { pings++; throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); }) } as unknown as Deps;
+    const answers = await Promise.all(Array.from({ length: 5 }, async () => {
+      try {
+        return await dispatch(down, event('GET', '/health'), auth.verifier);
+      } catch (err) {
+        return errorResponse(err);
+      }
+    }));
+    for (const r of answers) {
+      expect(r.statusCode).toBe(503);
+      expect(JSON.parse(r.body ?? '')).toMatchObject({ error: { code: 'service_unavailable', retryable: true } });
+      expect(r.headers?.['retry-after']).toBe('1');
+    }
+    expect(pings).toBe(1);
   });
 
   it('answers unknown paths 404 and wrong methods 405 with Allow', async () => {
