@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { CfnArchive, EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnArchive, EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -20,6 +20,8 @@ export interface InventoryStackProps extends StackProps {
   corsOrigin?: string;
   /** How long a cart's holds last after its last change (CART_HOLD_SECONDS). @default 1800 */
   cartHoldSeconds?: number;
+  /** How long a cart is kept after its hold lapsed (CART_RETENTION_SECONDS). @default 86400 */
+  cartRetentionSeconds?: number;
   /** Subscribed by email to the alarm topic (context alarmEmail). @default no subscription */
   alarmEmail?: string;
   /** Alarm thresholds (docs/operations.md justifies the defaults). @default DEFAULT_THRESHOLDS */
@@ -50,12 +52,14 @@ export class InventoryStack extends Stack {
     // some regions reject at deploy; left out, the archive uses the AWS owned key, as intended.
     (archive.node.defaultChild as CfnArchive).addPropertyDeletionOverride('KmsKeyIdentifier');
     const holdSeconds = String(props.cartHoldSeconds ?? 1800);
+    // Every function that writes a cart knows both periods (they decide its expiry and its TTL).
+    const cartEnvironment = { CART_HOLD_SECONDS: holdSeconds, CART_RETENTION_SECONDS: String(props.cartRetentionSeconds ?? 86_400) };
 
     const auth = new InventoryAuth(this, 'Auth', props.auth);
     const api = new ServiceFunction(this, 'HttpApiFunction', {
       entry: 'http-api.ts',
       description: 'Every route of the inventory HTTP API',
-      environment: { CART_HOLD_SECONDS: holdSeconds, ...auth.handlerEnvironment },
+      environment: { ...cartEnvironment, ...auth.handlerEnvironment },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem']);
     Validations.of(api).acknowledge({
       id: 'Serverless-LambdaDLQ',
@@ -80,7 +84,7 @@ export class InventoryStack extends Stack {
       entry: 'stream-processor.ts',
       description: 'Releases carts deleted by TTL; publishes low-stock alerts',
       timeout: Duration.seconds(60),
-      environment: { EVENT_BUS_NAME: bus.eventBusName, CART_HOLD_SECONDS: holdSeconds },
+      environment: { EVENT_BUS_NAME: bus.eventBusName, ...cartEnvironment },
     }).bindTable(table, ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
     bus.grantPutEventsTo(streams);
     Validations.of(streams).acknowledge({
@@ -112,33 +116,55 @@ export class InventoryStack extends Stack {
       }),
     );
 
-    // An example subscriber for automated reordering: every LowStockAlertOpened, to a queue with its own dead-letter queue.
+    // An example subscriber for automated reordering: every LowStockAlertOpened, to a queue. Events reach the bus
+    // at least once (docs/events.md), so the queue is FIFO with content-based de-duplication and receives the
+    // event's detail only (identical for every copy of one transition, unlike the envelope's id and time): a copy
+    // arriving within SQS's 5-minute window is dropped, and the consumer de-duplicates on detail.eventId past it.
+    // EventBridge's own dead-letter queue must be a standard queue; the FIFO queue's redrive target must be FIFO.
     const reorderDlq = new Queue(this, 'ReorderDeadLetters', {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
-    const reorderQueue = new Queue(this, 'ReorderQueue', {
+    const reorderQueueDlq = new Queue(this, 'ReorderQueueDeadLetters', {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      deadLetterQueue: { queue: reorderDlq, maxReceiveCount: 5 },
     });
-    Validations.of(reorderDlq).acknowledge({
-      id: 'Serverless-SQSRedrivePolicy',
-      reason: 'This queue is itself the dead-letter queue of the reorder queue and of the LowStockToReorder rule’s target; its messages are redriven by hand (docs/operations.md).',
+    const reorderQueue = new Queue(this, 'ReorderQueue', {
+      fifo: true,
+      contentBasedDeduplication: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: reorderQueueDlq, maxReceiveCount: 5 },
     });
+    for (const [dlq, what] of [
+      [reorderDlq, 'the LowStockToReorder rule’s target (events EventBridge could not deliver)'],
+      [reorderQueueDlq, 'the reorder queue (events its consumer gave up on)'],
+    ] as const) {
+      const reason = `This queue is itself the dead-letter queue of ${what}; its messages are redriven by hand (docs/operations.md).`;
+      Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason }, { id: 'Serverless-SQSRedrivePolicy', reason });
+    }
     const lowStockToReorder = new Rule(this, 'LowStockToReorder', {
       eventBus: bus,
       description: 'Low-stock alerts to the reordering queue',
       eventPattern: { source: ['inventory'], detailType: ['LowStockAlertOpened'] },
-      targets: [new SqsQueue(reorderQueue, { deadLetterQueue: reorderDlq, retryAttempts: 8 })],
+      targets: [
+        new SqsQueue(reorderQueue, {
+          message: RuleTargetInput.fromEventPath('$.detail'),
+          messageGroupId: 'low-stock-alerts',
+          deadLetterQueue: reorderDlq,
+          retryAttempts: 8,
+        }),
+      ],
     });
 
     const sweeper = new ServiceFunction(this, 'Sweeper', {
       entry: 'sweeper.ts',
       description: 'Releases carts whose holds lapsed (two passes a minute)',
       timeout: Duration.seconds(55),
-      environment: { SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30', CART_HOLD_SECONDS: holdSeconds },
+      environment: { SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30', ...cartEnvironment },
     }).bindTable(table, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
     // A sweep that failed: the function's async failure destination (after its retry) and the schedule's dead-letter queue
     // (EventBridge could not invoke it) both land here, so one queue, and one alarm, says that sweeps are being lost.
@@ -176,6 +202,7 @@ export class InventoryStack extends Stack {
       streamDeadLetters: streamDlq,
       reorderQueue,
       reorderDeadLetters: reorderDlq,
+      reorderQueueDeadLetters: reorderQueueDlq,
       sweeperFailures,
       rules: [
         { id: 'LowStockToReorder', rule: lowStockToReorder, eventBus: bus },
@@ -204,7 +231,8 @@ export class InventoryStack extends Stack {
       ['ApiAccessLogGroup', http.accessLogs.logGroupName, 'The API stage’s access log (JSON)'],
       ['StreamProcessorFunction', streams.functionName, 'Invoked by hand to re-drive stream records'],
       ['StreamDeadLettersUrl', streamDlq.queueUrl, 'Pointers to stream batches that failed every retry'],
-      ['ReorderDeadLettersArn', reorderDlq.queueArn, 'LowStockAlertOpened events the reordering queue could not take or keep'],
+      ['ReorderDeadLettersArn', reorderDlq.queueArn, 'LowStockAlertOpened events EventBridge could not deliver to the reordering queue'],
+      ['ReorderQueueDeadLettersArn', reorderQueueDlq.queueArn, 'LowStockAlertOpened details the reordering consumer gave up on'],
       ['ReorderQueueArn', reorderQueue.queueArn, 'Where the reorder dead letters are moved back to'],
       ['SweeperFailuresUrl', sweeperFailures.queueUrl, 'Sweeper runs that failed every retry'],
       ['EventBusArn', bus.eventBusArn, 'Where archived events are replayed to'],

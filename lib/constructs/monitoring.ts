@@ -63,8 +63,10 @@ export interface InventoryMonitoringProps {
   /** The stream event source mapping's on-failure destination: batch pointers (shard and sequence range), not records. */
   streamDeadLetters: IQueue;
   reorderQueue: IQueue;
-  /** The reorder queue's dead-letter queue, and the LowStockToReorder rule's. */
+  /** The LowStockToReorder rule's dead-letter queue (events EventBridge could not deliver). */
   reorderDeadLetters: IQueue;
+  /** The reorder queue's own dead-letter queue (FIFO: events its consumer gave up on). */
+  reorderQueueDeadLetters: IQueue;
   /** The sweeper's async-invocation failure destination, and its schedule rule's dead-letter queue. */
   sweeperFailures: IQueue;
   rules: WatchedRule[];
@@ -178,7 +180,8 @@ export class InventoryMonitoring extends Construct {
     const queueDepth = (q: IQueue) => q.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES });
     const deadLetters: [string, IQueue, string][] = [
       ['StreamDeadLettersNotEmpty', props.streamDeadLetters, 'A stream batch failed every retry: the pointers to its records (shard, sequence range) are in the stream dead-letter queue.'],
-      ['ReorderDeadLettersNotEmpty', props.reorderDeadLetters, 'LowStockAlertOpened events could not be delivered to, or processed from, the reordering queue.'],
+      ['ReorderDeadLettersNotEmpty', props.reorderDeadLetters, 'LowStockAlertOpened events could not be delivered to the reordering queue.'],
+      ['ReorderQueueDeadLettersNotEmpty', props.reorderQueueDeadLetters, 'The reordering consumer gave up on LowStockAlertOpened events (received 5 times, never deleted).'],
       ['SweeperFailuresNotEmpty', props.sweeperFailures, 'A sweeper run failed every retry, or the schedule could not invoke it.'],
     ];
     for (const [alarmId, queue, description] of deadLetters) {
@@ -400,6 +403,7 @@ export class InventoryMonitoring extends Construct {
         left: [
           queueDepth(props.streamDeadLetters).with({ label: 'StreamDeadLetters' }),
           queueDepth(props.reorderDeadLetters).with({ label: 'ReorderDeadLetters' }),
+          queueDepth(props.reorderQueueDeadLetters).with({ label: 'ReorderQueueDeadLetters' }),
           queueDepth(props.sweeperFailures).with({ label: 'SweeperFailures' }),
           queueDepth(props.reorderQueue).with({ label: 'ReorderQueue' }),
         ],

@@ -35,6 +35,7 @@ const dimensionNames = (d?: { Name: string }[]) => (d ?? []).map((x) => x.Name).
 const EXPECTED: Record<string, [string, number, number, number, string]> = {
   StreamDeadLettersNotEmpty: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
   ReorderDeadLettersNotEmpty: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
+  ReorderQueueDeadLettersNotEmpty: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
   SweeperFailuresNotEmpty: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
   StreamIteratorAge: ['GreaterThanThreshold', 600_000, 3, 3, 'notBreaching'],
   HttpApiFunctionErrors: ['GreaterThanThreshold', 0, 5, 3, 'notBreaching'],
@@ -81,6 +82,7 @@ describe('the alarms', () => {
     for (const [id, queue] of [
       ['StreamDeadLettersNotEmpty', 'StreamDeadLetters'],
       ['ReorderDeadLettersNotEmpty', 'ReorderDeadLetters'],
+      ['ReorderQueueDeadLettersNotEmpty', 'ReorderQueueDeadLetters'],
       ['SweeperFailuresNotEmpty', 'SweeperFailures'],
     ]) {
       const a = alarms[id];

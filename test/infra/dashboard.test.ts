@@ -63,7 +63,7 @@ describe('the dashboard', () => {
   });
 
   it('shows queue depths, the stream’s iterator age and batch age, rule failures, functions, and the table’s capacity and throttles', () => {
-    expect(metricsOf(titled('Queue depths (messages visible)')).filter((m) => m.startsWith('AWS/SQS/ApproximateNumberOfMessagesVisible'))).toHaveLength(4);
+    expect(metricsOf(titled('Queue depths (messages visible)')).filter((m) => m.startsWith('AWS/SQS/ApproximateNumberOfMessagesVisible'))).toHaveLength(5);
     expect(metricsOf(titled('Stream iterator age and batch age (ms)'))).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AWS\/Lambda\/IteratorAge/), 'Inventory/StreamBatchAge service inventory']),
     );

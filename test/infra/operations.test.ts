@@ -95,6 +95,7 @@ describe('the outputs the runbook’s commands use', () => {
       'StreamProcessorFunction',
       'StreamDeadLettersUrl',
       'ReorderDeadLettersArn',
+      'ReorderQueueDeadLettersArn',
       'ReorderQueueArn',
       'SweeperFailuresUrl',
       'EventBusArn',

@@ -127,14 +127,36 @@ describe('stream processing and the sweeper', () => {
     );
   });
 
-  it('routes LowStockAlertOpened to a reordering queue that has its own dead-letter queue', () => {
+  it('routes LowStockAlertOpened to a reordering queue that drops duplicate copies, with dead-letter queues', () => {
+    // The detail only (the same for every copy of a transition) into a FIFO queue that de-duplicates on content.
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['inventory'], 'detail-type': ['LowStockAlertOpened'] },
-      Targets: [Match.objectLike({ Arn: Match.anyValue(), DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({
+          Arn: Match.anyValue(),
+          InputPath: '$.detail',
+          SqsParameters: { MessageGroupId: 'low-stock-alerts' },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: Match.anyValue(),
+        }),
+      ],
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
-    // The stream's, the reorder queue and its dead-letter queue, and the sweeper's failures (test/infra/monitoring.test.ts).
-    template.resourceCountIs('AWS::SQS::Queue', 4);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
+    // The stream's, the reorder queue, its dead-letter queue and the rule's, and the sweeper's failures.
+    template.resourceCountIs('AWS::SQS::Queue', 5);
+  });
+
+  it('gives every function that writes carts both the hold period and the retention period', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } })) as {
+      Properties: { Environment: { Variables: Record<string, string> } };
+    }[];
+    const withCarts = fns.filter((f) => 'TABLE_NAME' in f.Properties.Environment.Variables);
+    expect(withCarts).toHaveLength(3);
+    for (const f of withCarts) expect(f.Properties.Environment.Variables).toMatchObject({ CART_HOLD_SECONDS: '1800', CART_RETENTION_SECONDS: '86400' });
   });
 
   it('runs the sweeper every minute, two passes each time', () => {
