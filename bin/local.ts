@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 10) || 10,
       holdSeconds: int('CART_HOLD_SECONDS', 1800) || 1800,
       cartRetentionSeconds: int('CART_RETENTION_SECONDS', 86_400) || 86_400,
+      faultInjection: env.FAULT_INJECTION,
+      faultSeed: env.FAULT_SEED,
       dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
       log: (line) => console.error(line),
       onFatal: (reason) => {

@@ -1,22 +1,7 @@
-/** Lambda entry for every HTTP route: API Gateway HTTP API (payload 2.0) → dispatch by the route table. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+/** Lambda entry for every HTTP route: its dependencies from the configuration, read once at cold start. */
 import { loadConfig } from './commons/config';
 import { createDeps } from './commons/deps';
-import { logger } from './commons/logger';
 import { authConfigFromEnv, createTokenVerifier } from './http/auth';
-import { dispatch } from './http/dispatch';
-import { errorResponse } from './http/respond';
+import { createHttpHandler } from './http/handler';
 
-const deps = createDeps(loadConfig());
-const verifier = createTokenVerifier(authConfigFromEnv());
-
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-  .use(injectLambdaContext(logger))
-  .use({
-    onError: (request) => {
-      request.response = errorResponse(request.error, logger);
-    },
-  })
-  .handler((event) => dispatch(deps, event, verifier));
+export const handler = createHttpHandler(createDeps(loadConfig()), createTokenVerifier(authConfigFromEnv()));

@@ -1,18 +1,6 @@
-/**
- * Lambda entry on the table's stream. Each record is handled on its own (Powertools batch processor):
- * a failure is reported as a batch item failure, so the stream retries from it (bisecting, then to the
- * dead-letter queue) and no record is dropped.
- */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+/** Lambda entry on the table's stream: its dependencies from the configuration, read once at cold start. */
 import { loadConfig } from './commons/config';
 import { createDeps } from './commons/deps';
-import { logger } from './commons/logger';
-import { createStreamBatchHandler } from './streams/on-table-change';
+import { createStreamHandler } from './streams/handler';
 
-const handleBatch = createStreamBatchHandler(createDeps(loadConfig()), logger);
-
-export const handler = middy<DynamoDBStreamEvent, unknown>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) => handleBatch(event, context));
+export const handler = createStreamHandler(createDeps(loadConfig()));

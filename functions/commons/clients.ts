@@ -3,21 +3,29 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config';
+import { injectDynamoDbFaults, injectEventBridgeFaults, type FaultInjector } from './faults';
 
-export function documentClient(config: Config): DynamoDBDocumentClient {
+/** A local endpoint (DynamoDB Local, the EventBridge stand-in) takes any credentials; AWS's come from the runtime. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function documentClient(config: Config, faults?: FaultInjector): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.region,
-    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: 5,
   });
-  return DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
+  if (faults) injectDynamoDbFaults(doc, faults);
+  return doc;
 }
 
-export function eventBridgeClient(config: Config): EventBridgeClient {
-  return new EventBridgeClient({
+export function eventBridgeClient(config: Config, faults?: FaultInjector): EventBridgeClient {
+  const client = new EventBridgeClient({
     region: config.region,
-    ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint } : {}),
+    ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
+  if (faults) injectEventBridgeFaults(client, faults);
+  return client;
 }

@@ -2,6 +2,9 @@
  * Configuration, read once at module scope. A missing required variable throws, so a misconfigured
  * function fails at cold start rather than on its first request.
  */
+import type { SweeperSettings } from '../schedule/sweeper';
+import { parseFaultPlan, type FaultPlan } from './faults';
+
 export interface Config {
   tableName: string;
   /** The EventBridge bus for the service's events (stream processor only). */
@@ -14,6 +17,10 @@ export interface Config {
   dynamodbEndpoint?: string;
   eventBridgeEndpoint?: string;
   region: string;
+  /** SWEEP_PASSES and SWEEP_PASS_SECONDS: how the sweeper runs (AWS: 2 passes, 30 s apart, every minute). */
+  sweeper: SweeperSettings;
+  /** FAULT_INJECTION (and FAULT_SEED): faults to inject into the SDK clients (tests, npm start, the soak). @default none */
+  faults?: FaultPlan;
 }
 
 const required = (env: NodeJS.ProcessEnv, name: string): string => {
@@ -39,5 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     eventBridgeEndpoint: env.EVENTBRIDGE_ENDPOINT || undefined,
     region: env.AWS_REGION || 'us-east-1',
+    sweeper: { passes: positiveInt(env, 'SWEEP_PASSES', 1), passSeconds: positiveInt(env, 'SWEEP_PASS_SECONDS', 30) },
+    faults: parseFaultPlan(env.FAULT_INJECTION, env.FAULT_SEED),
   };
 }

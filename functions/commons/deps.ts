@@ -5,13 +5,21 @@ import { DynamoInventoryStore } from '../dynamodb/store';
 import { EventBridgePublisher } from '../events/event-bridge-publisher';
 import { documentClient, eventBridgeClient } from './clients';
 import type { Config } from './config';
+import { FaultInjector } from './faults';
 
-export function createDeps(config: Config): Deps {
+/** The domain's deps, and the fault injector when the configuration asks for faults (the stream handler crashes by it). */
+export interface Runtime extends Deps {
+  faults?: FaultInjector;
+}
+
+export function createDeps(config: Config): Runtime {
+  const faults = config.faults ? new FaultInjector(config.faults) : undefined;
   return {
-    store: new DynamoInventoryStore(documentClient(config), config.tableName),
+    store: new DynamoInventoryStore(documentClient(config, faults), config.tableName),
     clock: systemClock,
     holdSeconds: config.holdSeconds,
     cartRetentionSeconds: config.cartRetentionSeconds,
-    ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config), config.eventBusName) } : {}),
+    ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config, faults), config.eventBusName) } : {}),
+    ...(faults ? { faults } : {}),
   };
 }

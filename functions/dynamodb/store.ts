@@ -532,7 +532,7 @@ export class DynamoInventoryStore implements InventoryStore {
         }),
       );
     } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw new ConcurrentChangeError();
+      if (lostRace(err)) throw new ConcurrentChangeError();
       throw err;
     }
   }
@@ -598,7 +598,7 @@ export class DynamoInventoryStore implements InventoryStore {
         }),
       );
     } catch (err) {
-      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw new ConcurrentChangeError();
+      if (lostRace(err)) throw new ConcurrentChangeError();
       throw err;
     }
   }
@@ -757,6 +757,10 @@ function alertPositions(cursor: string | undefined, lists: [string, KeyShape][])
   if (!fields || Object.keys(fields).length !== lists.length || !lists.every(([s]) => Object.hasOwn(fields, s))) return invalidCursor();
   return Object.fromEntries(lists.map(([s, shape]) => [s, fields[s] === null || fields[s] === 'done' ? (fields[s] as null | 'done') : startKey(fields[s], shape)]));
 }
+
+/** A single conditional write that lost a race: its condition failed, or a transaction was changing the item. */
+const lostRace = (err: unknown): boolean =>
+  ['ConditionalCheckFailedException', 'TransactionConflictException'].includes((err as { name?: string }).name ?? '');
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -7,9 +7,8 @@
  *  - an alert opened or cleared: its event is published on EventBridge. A failure throws, so the record
  *    is retried (same eventId) and never dropped.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { alertEvent, applyJudgement, judgements } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
@@ -54,28 +53,4 @@ export async function handleTableChange(deps: Deps, record: DynamoDBRecord, logg
     if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
     else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
   }
-}
-
-/**
- * The stream processor's batch handler. Records are handled one at a time, in the stream's order (the
- * Powertools default handles a batch's records concurrently, which let a release be applied before the hold
- * it undoes): a change to an item is only ever handled after the changes before it. Once a record fails,
- * the records after it in the batch are not handled but reported failed too, so the retry (which starts from
- * the first failure) sees them in order again.
- */
-export function createStreamBatchHandler(deps: Deps, logger?: Pick<Logger, 'info'>): (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse> {
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-  return (event, context) => {
-    let failed = false;
-    const handleInOrder = async (record: DynamoDBRecord): Promise<void> => {
-      if (failed) throw new Error('Not handled: an earlier record of the batch failed');
-      try {
-        await handleTableChange(deps, record, logger);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    };
-    return processPartialResponse(event, handleInOrder, processor, { context, processInParallel: false });
-  };
 }

@@ -5,16 +5,23 @@
  *   sweeper loop (EventBridge schedule)                   → sweeper handler
  *   event-bus (EventBridge PutEvents)                     ← handlers' EventBridge client
  *   ttl-stand-in (DynamoDB TTL)                           → deletes expired items, marked in the stream
- * Handlers read their configuration from the environment at import, as in Lambda, so the environment
- * is set before they are imported.
+ * The handlers are built by the factories the Lambda entries call (functions/http/handler.ts,
+ * functions/streams/handler.ts, functions/schedule/sweeper.ts), from a configuration read by the same
+ * loadConfig: nothing here rewrites the process's environment.
  */
 import { mkdirSync } from 'node:fs';
 import type { Role } from '../routes';
 import path from 'node:path';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../../functions/commons/config';
+import { createDeps } from '../../functions/commons/deps';
+import { createTokenVerifier } from '../../functions/http/auth';
+import { createHttpHandler } from '../../functions/http/handler';
+import { createSweeper } from '../../functions/schedule/sweeper';
+import { createStreamHandler } from '../../functions/streams/handler';
 import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startSupervisedDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
-import { startHttpServer, type HttpHandler, type LocalHttpServer } from './http-server';
+import { startHttpServer, type LocalHttpServer } from './http-server';
 import { StreamPoller } from './stream-poller';
 import { buildDashboard } from '../dashboard-build';
 import { ensureLocalAuth } from './tokens';
@@ -41,6 +48,10 @@ export interface LocalOptions {
   inMemory?: boolean;
   tableName?: string;
   log?: (line: string) => void;
+  /** FAULT_INJECTION: faults to inject into the SDK clients (functions/commons/faults.ts). @default none */
+  faultInjection?: string;
+  /** FAULT_SEED: makes the injected faults repeatable. @default random */
+  faultSeed?: string;
   /** Told why, when DynamoDB Local dies and cannot be brought back (npm start then exits). @default logs it */
   onFatal?: (reason: string) => void;
 }
@@ -88,25 +99,23 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     const bus: LocalEventBus = await startLocalEventBus({ eventsFile });
     stops.push(bus.stop);
 
+    // The same handlers as in AWS, built by the same factories, from a configuration read by the same loadConfig.
     const auth = ensureLocalAuth(stateDir);
-    Object.assign(process.env, LOCAL_AWS_ENV, {
-      JWT_ISSUER: auth.issuer,
-      JWT_AUDIENCE: auth.audience,
-      JWT_JWKS_FILE: auth.jwksFile,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    const config = loadConfig({
       TABLE_NAME: tableName,
       EVENT_BUS_NAME: 'inventory-local',
       DYNAMODB_ENDPOINT: ddb.endpoint,
       EVENTBRIDGE_ENDPOINT: bus.endpoint,
+      AWS_REGION: LOCAL_AWS_ENV.AWS_REGION,
       CART_HOLD_SECONDS: String(o.holdSeconds),
       CART_RETENTION_SECONDS: String(o.cartRetentionSeconds ?? 86_400),
-      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      FAULT_INJECTION: o.faultInjection,
+      FAULT_SEED: o.faultSeed,
     });
-    const http = (await import('../../functions/http-api')) as { handler: HttpHandler };
-    const streams = (await import('../../functions/stream-processor')) as {
-      handler: (e: DynamoDBStreamEvent, c: Context) => Promise<unknown>;
-    };
-    const sweeper = (await import('../../functions/sweeper')) as { sweepOnce: () => Promise<number> };
+    const runtime = createDeps(config);
+    const http = createHttpHandler(runtime, createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }));
+    const streams = createStreamHandler(runtime);
+    const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 });
 
     const ttl = startTtlStandIn({
       endpoint: ddb.endpoint,
@@ -123,9 +132,12 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       },
       endpoint: ddb.endpoint,
       streamArn,
-      handler: (event) => streams.handler(event, { awsRequestId: 'local-stream' } as Context),
+      handler: (event) => streams(event, { awsRequestId: 'local-stream' } as Context),
       checkpointFile: o.inMemory ? undefined : path.join(stateDir, 'stream-checkpoints.json'),
       deadLetterFile: path.join(stateDir, 'stream-dead-letters.jsonl'),
+      // As the stack's event source mapping: a batch is retried 10 times before its records are dead-lettered.
+      maxRetries: 10,
+      faults: runtime.faults,
       onError: (err) => log(`stream processor: ${(err as Error).message}`),
     });
     poller.start();
@@ -133,7 +145,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
 
     let sweeping: Promise<number> | undefined;
     const sweep = () => {
-      sweeping ??= sweeper.sweepOnce().finally(() => (sweeping = undefined));
+      sweeping ??= sweeper.run().finally(() => (sweeping = undefined));
       return sweeping;
     };
     const timer = setInterval(() => {
@@ -146,7 +158,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
 
     // The back office's page at /dashboard, with the local back-office token in its config.json.
     const site = { prefix: '/dashboard', dir: buildDashboard(path.join(stateDir, 'dashboard'), { apiBase: '', token: auth.tokens.backoffice }) };
-    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http.handler, site });
+    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http, site });
     stops.push(server.stop);
     return {
       url: server.url,

@@ -28,6 +28,13 @@ export interface DynamoDbLocal {
 /** Credentials and region DynamoDB Local accepts; it ignores them with -sharedDb. */
 export const LOCAL_AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
 
+/** What an SDK client of a local endpoint needs: the endpoint, a region, and any credentials. */
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: LOCAL_AWS_ENV.AWS_REGION,
+  credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+});
+
 export class StartupError extends Error {}
 
 export async function freePort(): Promise<number> {
@@ -106,7 +113,7 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     }
   };
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient(localClientConfig(endpoint));
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new StartupError(`DynamoDB Local exited at start: ${output.trim().slice(0, 500)}`);
@@ -206,7 +213,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 
 /** Creates the table (and turns on TTL) unless it exists. Returns its stream ARN. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<string> {
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS_ENV.AWS_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient(localClientConfig(endpoint));
   try {
     try {
       await client.send(new CreateTableCommand(createTableInput(tableName)));

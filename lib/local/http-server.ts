@@ -10,10 +10,10 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dict } from '../../functions/core/dict';
 import { DomainError } from '../../functions/core/errors';
+import type { HttpHandler } from '../../functions/http/handler';
 import { errorResponse } from '../../functions/http/respond';
 import { matchRoute } from '../routes';
 
-export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway's own limit on a request body. */
 const GATEWAY_BODY_LIMIT = 10 * 1024 * 1024;

@@ -23,6 +23,8 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { injectStreamsFaults, type FaultInjector } from '../../functions/commons/faults';
+import { localClientConfig } from './dynamodb-local';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] } | void | unknown>;
 
@@ -37,6 +39,8 @@ export interface StreamPollerOptions {
   maxRetries?: number;
   intervalMs?: number;
   onError?: (err: unknown) => void;
+  /** Faults to inject into its GetRecords calls (FAULT_INJECTION streams). */
+  faults?: FaultInjector;
   /** Whether a REMOVE record is a delete by (the stand-in for) DynamoDB's TTL. */
   isTtlDelete?: (r: _Record) => Promise<boolean>;
 }
@@ -99,7 +103,8 @@ export class StreamPoller {
   private emptyPolls = 0;
 
   constructor(private readonly o: StreamPollerOptions) {
-    this.client = new DynamoDBStreamsClient({ endpoint: o.endpoint, region: 'us-east-1' });
+    this.client = new DynamoDBStreamsClient(localClientConfig(o.endpoint));
+    if (o.faults) injectStreamsFaults(this.client, o.faults);
     if (o.checkpointFile && existsSync(o.checkpointFile)) this.checkpoints = readCheckpoints(o.checkpointFile, o.onError);
   }
 

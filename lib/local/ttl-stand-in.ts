@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ttlDeleteNoteKey } from '../../functions/dynamodb/keys';
 import { TABLE } from '../../functions/dynamodb/table-schema';
+import { localClientConfig } from './dynamodb-local';
 
 export interface TtlStandIn {
   /** Whether the stand-in deleted this item (by its key and, for a cart, the revision it had). */
@@ -40,7 +41,7 @@ const keyAttributes = (pk: string, sk: string): Record<string, AttributeValue> =
 });
 
 export function startTtlStandIn(options: { endpoint: string; tableName: string; intervalMs: number; onError?: (e: unknown) => void }): TtlStandIn {
-  const client = new DynamoDBClient({ endpoint: options.endpoint, region: 'us-east-1' });
+  const client = new DynamoDBClient(localClientConfig(options.endpoint));
   const TableName = options.tableName;
   let running: Promise<number> | undefined;
   const stillExpired = (now: number) => ({

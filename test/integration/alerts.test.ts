@@ -9,7 +9,8 @@ import { forgetCachedLocations, putLocation } from '../../functions/core/command
 import { putVariant } from '../../functions/core/commands/variants';
 import type { PublishedEvent } from '../../functions/core/ports';
 import { listMovements } from '../../functions/core/commands/read-stock';
-import { createStreamBatchHandler, handleTableChange } from '../../functions/streams/on-table-change';
+import { createStreamBatchHandler } from '../../functions/streams/handler';
+import { handleTableChange } from '../../functions/streams/on-table-change';
 import { StreamPoller } from '../../lib/local/stream-poller';
 import { createTestTable, type TestTable } from '../support/table';
 

@@ -47,6 +47,7 @@ export async function createTestTable(options: { holdSeconds?: number; cartReten
     tableName,
     holdSeconds: options.holdSeconds ?? 1800,
     cartRetentionSeconds: options.cartRetentionSeconds ?? 86_400,
+    sweeper: { passes: 1, passSeconds: 30 },
     dynamodbEndpoint: endpoint,
     region: 'us-east-1',
   };
