@@ -196,7 +196,11 @@ export class StreamPoller {
     return out.ShardIterator;
   }
 
-  /** Delivers a batch, retrying from the first reported failure, as the event source mapping does. */
+  /**
+   * Delivers a batch, retrying from the first reported failure, as the event source mapping does with
+   * ReportBatchItemFailures (it checkpoints at the failed record). A record is dead-lettered after failing
+   * `maxRetries` retries in a row; progress past it starts its successor's count afresh.
+   */
   private async deliver(batch: DynamoDBRecord[]): Promise<void> {
     let pending = batch;
     const maxRetries = this.o.maxRetries ?? 3;
@@ -213,6 +217,7 @@ export class StreamPoller {
         this.o.onError?.(err);
         failedFrom = 0;
       }
+      if (failedFrom > 0) attempt = 0;
       pending = pending.slice(failedFrom);
       if (attempt >= maxRetries) {
         if (this.o.deadLetterFile) {
@@ -220,7 +225,7 @@ export class StreamPoller {
         }
         return;
       }
-      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
     }
   }
 

@@ -7,7 +7,8 @@ import type { Config } from '../../functions/commons/config';
 import type { Deps } from '../../functions/core/deps';
 import type { Clock } from '../../functions/core/ports';
 import { DynamoInventoryStore } from '../../functions/dynamodb/store';
-import { ensureTable } from '../../lib/local/dynamodb-local';
+import type { FaultInjector } from '../../functions/commons/faults';
+import { ensureTable, localClientConfig } from '../../lib/local/dynamodb-local';
 
 export interface TestClock extends Clock {
   advance(seconds: number): void;
@@ -38,7 +39,9 @@ export interface TestTable {
   drop(): Promise<void>;
 }
 
-export async function createTestTable(options: { holdSeconds?: number; cartRetentionSeconds?: number } = {}): Promise<TestTable> {
+export async function createTestTable(
+  options: { holdSeconds?: number; cartRetentionSeconds?: number; /** Faults to inject into the store's client. */ faults?: FaultInjector } = {},
+): Promise<TestTable> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run through jest (test/support/global-setup.ts)');
   const tableName = `test-${randomUUID()}`;
@@ -51,7 +54,7 @@ export async function createTestTable(options: { holdSeconds?: number; cartReten
     dynamodbEndpoint: endpoint,
     region: 'us-east-1',
   };
-  const doc = documentClient(config);
+  const doc = documentClient(config, options.faults);
   const clock = testClock();
   return {
     tableName,
@@ -66,7 +69,7 @@ export async function createTestTable(options: { holdSeconds?: number; cartReten
       cartRetentionSeconds: config.cartRetentionSeconds,
     },
     drop: async () => {
-      const raw = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+      const raw = new DynamoDBClient(localClientConfig(endpoint));
       await raw.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
       raw.destroy();
       doc.destroy();
