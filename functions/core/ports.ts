@@ -15,6 +15,7 @@ import type {
   StockChange,
   VariantRecord,
 } from './model';
+import type { ScannedRecord } from './audit';
 import type { Movement, VariantConfig } from './schemas';
 
 export interface Page<T> {
@@ -30,6 +31,9 @@ export interface IdempotencyWrite {
 }
 
 export interface InventoryStore {
+  /** Every record an audit looks at, read once (a scan of the whole table). */
+  scan(): AsyncIterable<ScannedRecord>;
+
   /** Resolves when the table answers a read; throws otherwise. */
   ping(): Promise<void>;
 

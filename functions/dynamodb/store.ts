@@ -12,6 +12,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
+  paginateScan,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -61,6 +62,8 @@ import { dict } from '../core/dict';
 import { cursorJson, decodeKeyCursor, encodeCursor, invalidCursor, keyShape, startKey, type KeyShape } from './cursor';
 import * as keys from './keys';
 import { classifyErrors } from './sdk-errors';
+import type { ScannedRecord } from '../core/audit';
+import { configOf } from '../core/views';
 import { TABLE } from './table-schema';
 
 
@@ -120,6 +123,16 @@ export class DynamoInventoryStore implements InventoryStore {
     private readonly clock: Clock = systemClock,
   ) {
     classifyErrors(doc);
+  }
+
+  /**
+   * Every record an audit looks at: a Scan of the whole table in pages (the SDK's paginator), decoded by
+   * entity; a variant's item gives its configuration and one level per location.
+   */
+  async *scan(): AsyncGenerator<ScannedRecord> {
+    for await (const page of paginateScan({ client: this.doc }, { TableName: this.tableName, ConsistentRead: true })) {
+      for (const item of page.Items ?? []) yield* scannedRecords(item);
+    }
   }
 
   /** Answers whether the table can be read (one read of an item that does not exist: half a read unit). */
@@ -761,6 +774,36 @@ function alertPositions(cursor: string | undefined, lists: [string, KeyShape][])
 /** A single conditional write that lost a race: its condition failed, or a transaction was changing the item. */
 const lostRace = (err: unknown): boolean =>
   ['ConditionalCheckFailedException', 'TransactionConflictException'].includes((err as { name?: string }).name ?? '');
+
+/** What an item is, for an audit (core/audit.ts). */
+function* scannedRecords(item: Item): Generator<ScannedRecord> {
+  switch (item.entity) {
+    case 'Variant': {
+      const v = decodeVariant(item.variantId as string, item);
+      yield { kind: 'variant', config: configOf(v) };
+      for (const [locationId, level] of Object.entries(v.levels)) yield { kind: 'level', variantId: v.variantId, locationId, level };
+      return;
+    }
+    case 'Cart':
+      yield { kind: 'cart', cart: decodeCart(item) };
+      return;
+    case 'Order':
+      yield { kind: 'order', order: decodeRecord<OrderRecord>(item)! };
+      return;
+    case 'PurchaseOrder':
+      yield { kind: 'purchaseOrder', purchaseOrder: decodeRecord<PurchaseOrderRecord>(item)! };
+      return;
+    case 'Movement':
+      yield { kind: 'movement', movement: decodeMovement(item) };
+      return;
+    case 'Alert':
+      yield { kind: 'alert', alert: decodeRecord<AlertRecord>(item)! };
+      return;
+    case 'AlertState':
+      yield { kind: 'alertState', state: decodeRecord<AlertStateRecord>(item)! };
+      return;
+  }
+}
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

@@ -108,7 +108,9 @@ export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'op
     if (!j.low && state.openAlertId) {
       const open = await deps.store.getAlert(state.openAlertId);
       if (!open) throw new Error(`Alert ${state.openAlertId} of ${j.variantId} at ${j.locationId} is missing`);
-      const cleared: AlertRecord = { ...open, status: 'cleared', available: j.available, clearedAt: j.at };
+      // Two changes committed close together can carry times in the other order than their versions: an alert never
+      // clears before it opened.
+      const cleared: AlertRecord = { ...open, status: 'cleared', available: j.available, clearedAt: j.at < open.openedAt ? open.openedAt : j.at };
       return {
         result: 'cleared',
         change: {
