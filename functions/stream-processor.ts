@@ -1,6 +1,6 @@
 /** Lambda entry on the table's stream: its dependencies from the configuration, read once at cold start. */
 import { loadConfig } from './commons/config';
-import { createDeps } from './commons/deps';
+import { createRuntime } from './commons/runtime';
 import { createStreamHandler } from './streams/handler';
 
-export const handler = createStreamHandler(createDeps(loadConfig()));
+export const handler = createStreamHandler(createRuntime(loadConfig()));

@@ -1,11 +1,12 @@
 import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { CfnArchive, EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { STREAM_FILTERS } from '../functions/streams/on-table-change';
 import { InventoryAuth, type InventoryAuthProps } from './constructs/auth';
 import { Dashboard } from './constructs/dashboard';
 import { InventoryHttpApi } from './constructs/http-api';
@@ -101,18 +102,8 @@ export class InventoryStack extends Stack {
         maxRecordAge: Duration.hours(24),
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(streamDlq),
-        filters: [
-          // Changes to a variant's levels or configuration: low-stock crossings.
-          FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('Variant') } } } }),
-          // Alerts opened or cleared: their events (the outbox).
-          FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { entity: { S: FilterRule.isEqual('Alert') } } } }),
-          // Carts deleted by TTL (AWS marks those deletes with the service principal).
-          FilterCriteria.filter({
-            eventName: FilterRule.isEqual('REMOVE'),
-            userIdentity: { type: FilterRule.isEqual('Service'), principalId: FilterRule.isEqual('dynamodb.amazonaws.com') },
-            dynamodb: { OldImage: { entity: { S: FilterRule.isEqual('Cart') } } },
-          }),
-        ],
+        // The records the stream processor acts on, declared once (functions/streams/on-table-change.ts).
+        filters: STREAM_FILTERS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
 

@@ -1,5 +1,5 @@
 /**
- * Who may call what. Every route names one role (lib/routes.ts); a caller's roles are the scopes of its
+ * Who may call what. Every route names one role (functions/http/routes.ts); a caller's roles are the scopes of its
  * JWT (`inventory/<role>`). In AWS, API Gateway's JWT authorizer verifies the token and passes its claims;
  * the handler checks the scope again from those claims (defence in depth: a gateway without the
  * authorizer still cannot let a storefront token adjust stock, because then there are no claims and
@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
-import type { Access, Role } from '../../lib/routes';
-import { ROLES, scopeOf } from '../../lib/routes';
+import type { Access, Role } from './routes';
+import { ROLES, scopeOf } from './routes';
 import { DomainError } from '../core/errors';
 
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import { matchRoute, operationForRouteKey, routes, type OperationId, type RouteSpec } from '../../lib/routes';
+import { matchRoute, operationForRouteKey, routes, type OperationId, type RouteSpec } from './routes';
 import type { Deps } from '../core/deps';
 import { DomainError, IdempotencyRaceError } from '../core/errors';
 import type { IdempotencyRequest } from '../core/run-command';

@@ -1,10 +1,10 @@
 /**
  * What each route does: one line per operation, from validated input to a domain command. The type
- * makes the map complete: a route in lib/routes.ts without an operation does not compile.
+ * makes the map complete: a route in functions/http/routes.ts without an operation does not compile.
  */
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
-import type { OperationId, Routes } from '../../lib/routes';
+import type { OperationId, Routes } from './routes';
 import { adjustStock } from '../core/commands/adjust-stock';
 import { health } from '../core/commands/health';
 import { listAlerts } from '../core/commands/alerts';

@@ -12,16 +12,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Runtime } from '../commons/deps';
+import type { Runtime } from '../commons/runtime';
 import { logger as defaultLogger } from '../commons/logger';
-import type { Deps } from '../core/deps';
 import type { FaultInjector } from '../commons/faults';
-import { handleTableChange } from './on-table-change';
+import { handleTableChange, type StreamDeps } from './on-table-change';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 /** One batch, in order (see the module comment); `faults` may crash it part-way (FAULT_INJECTION crash). */
-export function createStreamBatchHandler(deps: Deps, options: { logger?: Pick<Logger, 'info'>; faults?: FaultInjector } = {}): StreamHandler {
+export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: Pick<Logger, 'info'>; faults?: FaultInjector } = {}): StreamHandler {
   const { logger, faults } = options;
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event, context) => {
@@ -45,9 +44,14 @@ export function createStreamBatchHandler(deps: Deps, options: { logger?: Pick<Lo
   };
 }
 
-/** The Lambda handler on the stream: the batch handler with the request's context in every log line. */
+/**
+ * The Lambda handler on the stream: the batch handler with the request's context in every log line. Without a
+ * bus (EVENT_BUS_NAME) it does not start: alert records would be acknowledged and their events never published.
+ */
 export function createStreamHandler(runtime: Runtime, logger: Logger = defaultLogger): StreamHandler {
-  const handleBatch = createStreamBatchHandler(runtime, { logger, faults: runtime.faults });
+  const { publisher } = runtime;
+  if (!publisher) throw new Error('Environment variable EVENT_BUS_NAME is required by the stream processor');
+  const handleBatch = createStreamBatchHandler({ ...runtime, publisher }, { logger, faults: runtime.faults });
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(injectLambdaContext(logger))
     .handler((event, context) => handleBatch(event, context));

@@ -1,10 +1,13 @@
 /**
- * What the stream processor does with one change to the table:
- *  - a cart deleted by DynamoDB's TTL (a REMOVE made by the service principal) whose holds were still
- *    live is released, once (core/commands/expiry.ts);
- *  - a variant's item changed: each location it touched is judged low or not from the new image, and an
+ * What the stream processor does with one change to the table, declared once as a list of routes: each is a
+ * Lambda event filter pattern and what to do with a record that matches it. The stack gives the patterns to
+ * the event source mapping (other records never invoke the function), the local stream poller applies them
+ * with `matchesFilter` before the handler sees a record, and the handler picks a record's route with it too.
+ *  - a cart deleted by DynamoDB's TTL (a REMOVE made by the service principal): whatever was still held is
+ *    released, once (core/commands/expiry.ts);
+ *  - a variant's item written: each location it touched is judged low or not from the new image, and an
  *    alert opens or clears accordingly, once (core/commands/alerts.ts);
- *  - an alert opened or cleared: its event is published on EventBridge. A failure throws, so the record
+ *  - an alert written: its opening or clearing is published on EventBridge. A failure throws, so the record
  *    is retried (same eventId) and never dropped.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -14,43 +17,82 @@ import { alertEvent, applyJudgement, judgements } from '../core/commands/alerts'
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
 import type { AlertRecord } from '../core/model';
+import type { EventPublisher } from '../core/ports';
 import { decodeCart, decodeRecord, decodeVariant, type Item } from '../dynamodb/codec';
 
-const image = (img: unknown): Item | undefined =>
-  img ? (unmarshall(img as Parameters<typeof unmarshall>[0]) as Item) : undefined;
+/** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
+export type FilterPattern = { [field: string]: FilterPattern | readonly string[] };
 
-/** True for a delete made by TTL, as AWS marks it. */
-export const isTtlDelete = (record: DynamoDBRecord): boolean =>
-  record.eventName === 'REMOVE' &&
-  record.userIdentity?.type === 'Service' &&
-  record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
+/** What the stream processor needs: the domain's deps, and the bus its events go to. */
+export type StreamDeps = Deps & { publisher: EventPublisher };
 
-export async function handleTableChange(deps: Deps, record: DynamoDBRecord, logger?: Pick<Logger, 'info'>): Promise<void> {
-  const old = image(record.dynamodb?.OldImage);
-  const now = image(record.dynamodb?.NewImage);
-  const entity = (now ?? old)?.entity;
+interface StreamRoute {
+  name: string;
+  pattern: FilterPattern;
+  handle(deps: StreamDeps, record: DynamoDBRecord, images: { old?: Item; now?: Item }, logger?: Pick<Logger, 'info'>): Promise<void>;
+}
 
-  if (isTtlDelete(record) && old?.entity === 'Cart') {
-    const released = await releaseDeletedCart(deps, decodeCart(old));
-    if (released > 0) logger?.info('Released a cart deleted by TTL', { cartId: old.cartId, lines: released });
-    return;
-  }
+const written = (entity: string): FilterPattern => ({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: [entity] } } } });
 
-  if (entity === 'Variant' && now) {
-    const variantId = now.variantId as string;
-    const recorded = record.dynamodb?.ApproximateCreationDateTime;
-    const fallbackAt = recorded ? new Date(recorded * 1000).toISOString() : deps.clock.now().toISOString();
-    for (const j of judgements(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now), fallbackAt)) {
-      const transition = await applyJudgement(deps, j);
-      if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
-    }
-    return;
-  }
+const ROUTES: readonly StreamRoute[] = [
+  {
+    name: 'cart deleted by TTL',
+    // AWS marks TTL deletes with the service principal; the local poller gives the stand-in's deletes the same mark.
+    pattern: {
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+      dynamodb: { OldImage: { entity: { S: ['Cart'] } } },
+    },
+    handle: async (deps, _record, { old }, logger) => {
+      const released = await releaseDeletedCart(deps, decodeCart(old!));
+      if (released > 0) logger?.info('Released a cart deleted by TTL', { cartId: old!.cartId, lines: released });
+    },
+  },
+  {
+    name: 'variant written',
+    pattern: written('Variant'),
+    handle: async (deps, record, { old, now }, logger) => {
+      const variantId = now!.variantId as string;
+      const recorded = record.dynamodb?.ApproximateCreationDateTime;
+      const fallbackAt = recorded ? new Date(recorded * 1000).toISOString() : deps.clock.now().toISOString();
+      for (const j of judgements(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now!), fallbackAt)) {
+        const transition = await applyJudgement(deps, j);
+        if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
+      }
+    },
+  },
+  {
+    name: 'alert written',
+    pattern: written('Alert'),
+    handle: async (deps, _record, { old, now }) => {
+      const alert = decodeRecord<AlertRecord>(now)!;
+      const before = old ? decodeRecord<AlertRecord>(old) : undefined;
+      if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
+      else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
+    },
+  },
+];
 
-  if (entity === 'Alert' && now && deps.publisher) {
-    const alert = decodeRecord<AlertRecord>(now)!;
-    const before = old ? decodeRecord<AlertRecord>(old) : undefined;
-    if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
-    else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
-  }
+/** The patterns of the records the stream processor acts on: the event source mapping's filters. */
+export const STREAM_FILTERS: readonly FilterPattern[] = ROUTES.map((r) => r.pattern);
+
+/**
+ * Whether a record matches a filter pattern, as Lambda's event filtering decides it for the patterns used
+ * here: every field the pattern names is present and has one of the listed values.
+ */
+export function matchesFilter(value: unknown, pattern: FilterPattern): boolean {
+  return Object.entries(pattern).every(([field, rule]) => {
+    const v = value && typeof value === 'object' && Object.hasOwn(value, field) ? (value as Record<string, unknown>)[field] : undefined;
+    if (Array.isArray(rule)) return typeof v === 'string' && rule.includes(v);
+    return matchesFilter(v, rule as FilterPattern);
+  });
+}
+
+const image = (img: unknown): Item | undefined => (img ? (unmarshall(img as Parameters<typeof unmarshall>[0]) as Item) : undefined);
+
+/** Handles one record: by the first route whose pattern it matches (none: nothing to do). */
+export async function handleTableChange(deps: StreamDeps, record: DynamoDBRecord, logger?: Pick<Logger, 'info'>): Promise<void> {
+  const route = ROUTES.find((r) => matchesFilter(record, r.pattern));
+  if (!route) return;
+  await route.handle(deps, record, { old: image(record.dynamodb?.OldImage), now: image(record.dynamodb?.NewImage) }, logger);
 }

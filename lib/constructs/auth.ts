@@ -2,7 +2,7 @@ import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { FeaturePlan, StandardThreatProtectionMode, OAuthScope, ResourceServerScope, UserPool, UserPoolClient, UserPoolResourceServer } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLES } from '../routes';
+import { ROLES } from '../../functions/http/routes';
 
 export interface InventoryAuthProps {
   /** An existing identity provider's issuer (CDK context `jwtIssuer`). @default a Cognito user pool made here */

@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, scopeOf, type Role, type RouteSpec } from '../routes';
+import { routes, scopeOf, type Role, type RouteSpec } from '../../functions/http/routes';
 
 /**
  * One JSON object per request in the stage's access log (the field names are what Logs Insights queries use; docs/operations.md).
@@ -48,7 +48,7 @@ export interface InventoryHttpApiProps {
 }
 
 /**
- * API Gateway HTTP API (payload 2.0) with one route per entry of lib/routes.ts, all served by the same
+ * API Gateway HTTP API (payload 2.0) with one route per entry of functions/http/routes.ts, all served by the same
  * handler; every non-public route behind the JWT authorizer and its role's scope (a route without a role
  * does not compile); a `$default` route so unknown paths and methods get the service's own 404/405 body;
  * stage throttling and access logs.

@@ -10,15 +10,16 @@
  * loadConfig: nothing here rewrites the process's environment.
  */
 import { mkdirSync } from 'node:fs';
-import type { Role } from '../routes';
+import type { Role } from '../../functions/http/routes';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../functions/commons/config';
-import { createDeps } from '../../functions/commons/deps';
+import { createRuntime } from '../../functions/commons/runtime';
 import { createTokenVerifier } from '../../functions/http/auth';
 import { createHttpHandler } from '../../functions/http/handler';
 import { createSweeper } from '../../functions/schedule/sweeper';
 import { createStreamHandler } from '../../functions/streams/handler';
+import { STREAM_FILTERS } from '../../functions/streams/on-table-change';
 import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startSupervisedDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
 import { startHttpServer, type LocalHttpServer } from './http-server';
@@ -112,7 +113,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       FAULT_INJECTION: o.faultInjection,
       FAULT_SEED: o.faultSeed,
     });
-    const runtime = createDeps(config);
+    const runtime = createRuntime(config);
     const http = createHttpHandler(runtime, createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }));
     const streams = createStreamHandler(runtime);
     const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 });
@@ -135,7 +136,8 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       handler: (event) => streams(event, { awsRequestId: 'local-stream' } as Context),
       checkpointFile: o.inMemory ? undefined : path.join(stateDir, 'stream-checkpoints.json'),
       deadLetterFile: path.join(stateDir, 'stream-dead-letters.jsonl'),
-      // As the stack's event source mapping: a batch is retried 10 times before its records are dead-lettered.
+      // As the stack's event source mapping: the same filters, and a record retried 10 times before it is dead-lettered.
+      filters: STREAM_FILTERS,
       maxRetries: 10,
       faults: runtime.faults,
       onError: (err) => log(`stream processor: ${(err as Error).message}`),

@@ -12,7 +12,7 @@ import { dict } from '../../functions/core/dict';
 import { DomainError } from '../../functions/core/errors';
 import type { HttpHandler } from '../../functions/http/handler';
 import { errorResponse } from '../../functions/http/respond';
-import { matchRoute } from '../routes';
+import { matchRoute } from '../../functions/http/routes';
 
 
 /** API Gateway's own limit on a request body. */

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { injectStreamsFaults, type FaultInjector } from '../../functions/commons/faults';
+import { matchesFilter, type FilterPattern } from '../../functions/streams/on-table-change';
 import { localClientConfig } from './dynamodb-local';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] } | void | unknown>;
@@ -39,6 +40,8 @@ export interface StreamPollerOptions {
   maxRetries?: number;
   intervalMs?: number;
   onError?: (err: unknown) => void;
+  /** Only records that match one of these patterns are delivered, as the event source mapping's filters do. @default all */
+  filters?: readonly FilterPattern[];
   /** Faults to inject into its GetRecords calls (FAULT_INJECTION streams). */
   faults?: FaultInjector;
   /** Whether a REMOVE record is a delete by (the stand-in for) DynamoDB's TTL. */
@@ -171,7 +174,9 @@ export class StreamPoller {
       this.iterators.set(shardId, out.NextShardIterator);
       const raw = out.Records ?? [];
       const byTtl = await Promise.all(raw.map((r) => (r.eventName === 'REMOVE' && this.o.isTtlDelete ? this.o.isTtlDelete(r) : false)));
-      const records = raw.map((r, i) => normaliseRecord(r, this.o.streamArn, byTtl[i]));
+      const filters = this.o.filters;
+      const all = raw.map((r, i) => normaliseRecord(r, this.o.streamArn, byTtl[i]));
+      const records = filters ? all.filter((r) => filters.some((p) => matchesFilter(r, p))) : all;
       const size = this.o.batchSize ?? 100;
       for (let i = 0; i < records.length; i += size) {
         await this.deliver(records.slice(i, i + size));
@@ -179,7 +184,13 @@ export class StreamPoller {
         this.checkpoints[shardId] = last.dynamodb!.SequenceNumber!;
         this.saveCheckpoints();
       }
-      handled += records.length;
+      // Past the records the filters left out too.
+      const lastRead = raw.at(-1)?.dynamodb?.SequenceNumber;
+      if (lastRead && this.checkpoints[shardId] !== lastRead) {
+        this.checkpoints[shardId] = lastRead;
+        this.saveCheckpoints();
+      }
+      handled += raw.length;
     }
     return handled;
   }

@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as signWith, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { matchRoute, ROLES, routes, type Role } from '../routes';
+import { matchRoute, ROLES, routes, type Role } from '../../functions/http/routes';
 
 export const LOCAL_ISSUER = 'https://inventory.local/auth';
 export const LOCAL_AUDIENCE = 'inventory';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { startLocal, type LocalAssembly } from '../../lib/local/assembly';
 import { freePort } from '../../lib/local/dynamodb-local';
-import { routes, type Role, type RouteSpec } from '../../lib/routes';
+import { routes, type Role, type RouteSpec } from '../../functions/http/routes';
 
 jest.setTimeout(300_000);
 

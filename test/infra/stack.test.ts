@@ -1,8 +1,9 @@
 // Proves the AWS assembly: table settings, one API route per route-table entry, least-privilege IAM, log group lifetimes, stream and sweeper wiring.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { INDEXES, TABLE } from '../../functions/dynamodb/table-schema';
+import { STREAM_FILTERS } from '../../functions/streams/on-table-change';
 import { InventoryStack } from '../../lib/inventory-stack';
-import { routes, routeKeyOf, type RouteSpec } from '../../lib/routes';
+import { routes, routeKeyOf, type RouteSpec } from '../../functions/http/routes';
 import { testApp } from './app';
 
 // Bundling is skipped here (it is exercised by `cdk synth` in the benchmark); the template is what is tested, with cdk.json's feature flags.
@@ -125,6 +126,8 @@ describe('stream processing and the sweeper', () => {
         { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Alert'] } } } },
       ]),
     );
+    // The same declaration the local poller applies: one filter for both assemblies.
+    expect(patterns).toEqual(STREAM_FILTERS);
   });
 
   it('routes LowStockAlertOpened to a reordering queue that drops duplicate copies, with dead-letter queues', () => {

@@ -10,7 +10,7 @@ import { putVariant } from '../../functions/core/commands/variants';
 import type { PublishedEvent } from '../../functions/core/ports';
 import { listMovements } from '../../functions/core/commands/read-stock';
 import { createStreamBatchHandler } from '../../functions/streams/handler';
-import { handleTableChange } from '../../functions/streams/on-table-change';
+import { handleTableChange, type StreamDeps } from '../../functions/streams/on-table-change';
 import { StreamPoller } from '../../lib/local/stream-poller';
 import { createTestTable, type TestTable } from '../support/table';
 
@@ -20,18 +20,23 @@ const published: PublishedEvent[] = [];
 let failNext = 0;
 const delivered: DynamoDBRecord[] = [];
 
+let streamDeps: StreamDeps;
+
 beforeAll(async () => {
   t = await createTestTable();
-  t.deps.publisher = {
-    publish: async (events) => {
-      if (failNext > 0) {
-        failNext--;
-        throw new Error('PutEvents failed for 1 entry (InternalFailure)');
-      }
-      published.push(...events);
+  streamDeps = {
+    ...t.deps,
+    publisher: {
+      publish: async (events) => {
+        if (failNext > 0) {
+          failNext--;
+          throw new Error('PutEvents failed for 1 entry (InternalFailure)');
+        }
+        published.push(...events);
+      },
     },
   };
-  const handleBatch = createStreamBatchHandler(t.deps);
+  const handleBatch = createStreamBatchHandler(streamDeps);
   poller = new StreamPoller({
     endpoint: t.endpoint,
     streamArn: t.streamArn,
@@ -106,8 +111,8 @@ test('duplicate deliveries of the same stream records change nothing and publish
   await settle();
   expect(eventsFor('sku-d')).toHaveLength(1);
   const records = delivered.filter((r) => JSON.stringify(r.dynamodb?.Keys).includes('sku-d'));
-  for (const r of records) await handleTableChange(t.deps, r);
-  await Promise.all(records.map((r) => handleTableChange(t.deps, r)));
+  for (const r of records) await handleTableChange(streamDeps, r);
+  await Promise.all(records.map((r) => handleTableChange(streamDeps, r)));
   await settle();
   expect((await listAlerts(t.deps, { status: 'open' })).alerts.filter((a) => a.variantId === 'sku-d')).toHaveLength(1);
   // The alert item's own record, redelivered, publishes again with the same eventId: subscribers de-duplicate on it.
@@ -118,7 +123,7 @@ test('duplicate deliveries of the same stream records change nothing and publish
   await adjust('sku-d', 'wh-1', { onHand: 5 });
   await settle();
   const again = delivered.filter((r) => JSON.stringify(r.dynamodb?.Keys).includes('sku-d'));
-  for (const r of again) await handleTableChange(t.deps, r);
+  for (const r of again) await handleTableChange(streamDeps, r);
   await settle();
   const alerts = (await listAlerts(t.deps, {})).alerts.filter((a) => a.variantId === 'sku-d');
   expect(alerts).toEqual([expect.objectContaining({ status: 'cleared', available: 5 })]);

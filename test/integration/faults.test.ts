@@ -3,7 +3,7 @@
 // handler and the event publisher recover from partial failures and crashes.
 import type { Context } from 'aws-lambda';
 import { FaultInjector, injectedFaults, type FaultKind } from '../../functions/commons/faults';
-import { EventBridgePublisher } from '../../functions/events/event-bridge-publisher';
+import { EventBridgePublisher } from '../../functions/eventbridge/event-bridge-publisher';
 import { listAlerts } from '../../functions/core/commands/alerts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { listMovements } from '../../functions/core/commands/read-stock';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
-import type { Role } from '../../lib/routes';
+import type { Role } from '../../functions/http/routes';
 import { authorizationFor } from '../../lib/local/tokens';
 
 export interface LocalService {

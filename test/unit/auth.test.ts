@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
-import { ROLES, routes, type RouteSpec } from '../../lib/routes';
+import { ROLES, routes, type RouteSpec } from '../../functions/http/routes';
 import { testAuth, verifierFor } from '../support/auth';
 
 const auth = testAuth();

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { OPENAPI_GZIP_BASE64 } from '../../functions/http/openapi-document';
 import { operations } from '../../functions/http/operations';
-import { openApiDocument } from '../../functions/http/openapi';
-import { matchRoute, ROLES, routes, type RouteSpec } from '../../lib/routes';
+import { openApiDocument } from '../../scripts/openapi';
+import { matchRoute, ROLES, routes, type RouteSpec } from '../../functions/http/routes';
 
 describe('matchRoute', () => {
   it('matches literal and parameter segments, decoding parameters', () => {

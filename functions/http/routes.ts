@@ -4,8 +4,8 @@
  * generated from it. Each route names the role that may call it (`public` for none).
  */
 import * as z from 'zod';
-import type { ErrorCode } from '../functions/core/errors';
-import * as s from '../functions/core/schemas';
+import type { ErrorCode } from '../core/errors';
+import * as s from '../core/schemas';
 
 export type Role = 'storefront' | 'orders' | 'backoffice';
 export const ROLES: readonly Role[] = ['storefront', 'orders', 'backoffice'];

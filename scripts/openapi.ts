@@ -1,9 +1,9 @@
 /** The OpenAPI 3 document, generated from the route table and its zod schemas. */
 import * as z from 'zod';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { routes, scopeOf, type Role, type RouteSpec } from '../../lib/routes';
-import { statusFor } from '../core/errors';
-import { ErrorBody } from '../core/schemas';
+import { routes, scopeOf, type Role, type RouteSpec } from '../functions/http/routes';
+import { statusFor } from '../functions/core/errors';
+import { ErrorBody } from '../functions/core/schemas';
 
 const IdempotencyHeader = z.object({
   'Idempotency-Key': z

@@ -2,7 +2,7 @@
 import type { Deps } from '../core/deps';
 import { systemClock } from '../core/ports';
 import { DynamoInventoryStore } from '../dynamodb/store';
-import { EventBridgePublisher } from '../events/event-bridge-publisher';
+import { EventBridgePublisher } from '../eventbridge/event-bridge-publisher';
 import { documentClient, eventBridgeClient } from './clients';
 import type { Config } from './config';
 import { FaultInjector } from './faults';
@@ -12,7 +12,7 @@ export interface Runtime extends Deps {
   faults?: FaultInjector;
 }
 
-export function createDeps(config: Config): Runtime {
+export function createRuntime(config: Config): Runtime {
   const faults = config.faults ? new FaultInjector(config.faults) : undefined;
   return {
     store: new DynamoInventoryStore(documentClient(config, faults), config.tableName),
