@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { OpenApiGeneratorV3, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { routes, scopeOf, type Role, type RouteSpec } from '../functions/http/routes';
-import { statusFor } from '../functions/core/errors';
+import { statusFor, type ErrorCode } from '../functions/http/errors';
 import { ErrorBody } from '../functions/core/schemas';
 
 const IdempotencyHeader = z.object({
@@ -13,7 +13,24 @@ const IdempotencyHeader = z.object({
     .meta({ description: 'Replaying the same key with the same body returns the first response and changes nothing; another body is 422' }),
 });
 
-const COMMON_ERRORS = ['validation_failed', 'malformed_json', 'payload_too_large'] as const;
+/**
+ * The errors a route can answer besides those its entry in the route table lists. Any request can find the
+ * store busy (429 `throttled`) or unreachable (503 `service_unavailable`); a write can also meet items that
+ * keep changing past every re-plan (409 `conflict`). All three carry `retryable: true` and a Retry-After.
+ */
+function commonErrors(r: RouteSpec): ErrorCode[] {
+  return [
+    ...(r.role === 'public' ? [] : (['unauthorized', 'forbidden'] as const)),
+    'validation_failed',
+    ...(r.body ? (['malformed_json', 'payload_too_large'] as const) : []),
+    ...(r.method === 'GET' ? [] : (['conflict'] as const)),
+    'throttled',
+    'service_unavailable',
+  ];
+}
+
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['conflict', 'throttled', 'service_unavailable']);
+const describeCode = (code: ErrorCode) => (RETRYABLE.has(code) ? `${code} (retryable)` : code);
 
 let cached: Record<string, unknown> | undefined;
 
@@ -27,9 +44,9 @@ export function openApiDocument(): Record<string, unknown> {
     description: 'A JWT whose `scope` grants the route’s role: inventory/storefront, inventory/orders or inventory/backoffice.',
   });
   for (const [operationId, r] of Object.entries(routes) as [string, RouteSpec][]) {
-    const errors = [...(r.role === 'public' ? [] : (['unauthorized', 'forbidden'] as const)), ...COMMON_ERRORS, ...(r.errors ?? [])];
+    const errors = [...new Set<ErrorCode>([...commonErrors(r), ...(r.errors ?? [])])];
     const byStatus = new Map<number, string[]>();
-    for (const code of errors) byStatus.set(statusFor(code), [...(byStatus.get(statusFor(code)) ?? []), code]);
+    for (const code of errors) byStatus.set(statusFor(code), [...(byStatus.get(statusFor(code)) ?? []), describeCode(code)]);
     registry.registerPath({
       operationId,
       method: r.method.toLowerCase() as 'get' | 'put' | 'post' | 'delete',

@@ -1,45 +1,21 @@
 /**
- * The one error type of the service. Adapters and commands throw it; the HTTP layer maps its code to a
- * status in exactly one place (`statusFor`). Anything that is not a DomainError is a 500 whose details
- * are logged, never shown.
+ * The errors the service's commands and adapters report, whatever carries them to the caller. Their HTTP
+ * statuses, and the codes only HTTP has (a malformed body, a missing token, …), belong to the HTTP layer
+ * (functions/http/errors.ts). Anything that is not a DomainError is a bug: a 500 whose details are logged,
+ * never shown.
  */
-export type ErrorCode =
+export type DomainErrorCode =
   | 'validation_failed'
-  | 'malformed_json'
-  | 'payload_too_large'
   | 'not_found'
-  | 'method_not_allowed'
   | 'insufficient_stock'
   | 'conflict'
   | 'idempotency_key_reused'
-  | 'unauthorized'
-  | 'forbidden'
   | 'throttled'
-  | 'service_unavailable'
-  | 'internal_error';
-
-const STATUS: Record<ErrorCode, number> = {
-  validation_failed: 400,
-  malformed_json: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  insufficient_stock: 409,
-  conflict: 409,
-  payload_too_large: 413,
-  idempotency_key_reused: 422,
-  throttled: 429,
-  internal_error: 500,
-  service_unavailable: 503,
-};
-
-/** The HTTP status of an error code: the only place where codes meet statuses. */
-export const statusFor = (code: ErrorCode): number => STATUS[code];
+  | 'service_unavailable';
 
 export class DomainError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: DomainErrorCode,
     message: string,
     /** Extra fields shown to the caller beside code and message (e.g. `available`, `issues`). */
     readonly details: Record<string, unknown> = {},

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { Access, Role } from './routes';
 import { ROLES, scopeOf } from './routes';
-import { DomainError } from '../core/errors';
+import { HttpError } from './errors';
 
 
 export type Claims = Record<string, unknown>;
@@ -72,7 +72,7 @@ export const rolesOf = (claims: Claims): Role[] => {
   return ROLES.filter((r) => scopes.includes(scopeOf(r)));
 };
 
-const unauthorized = (why: string) => new DomainError('unauthorized', `A valid bearer token is required: ${why}.`);
+const unauthorized = (why: string) => new HttpError('unauthorized', `A valid bearer token is required: ${why}.`);
 
 /** Checks the caller against the route's role: 401 without a valid token, 403 with the wrong role. */
 export async function authorize(access: Access, event: APIGatewayProxyEventV2, verifier: TokenVerifier): Promise<Role | null> {
@@ -91,7 +91,7 @@ export async function authorize(access: Access, event: APIGatewayProxyEventV2, v
   }
   const roles = rolesOf(claims);
   if (!roles.includes(access)) {
-    throw new DomainError('forbidden', `This route needs the ${access} role; the token grants ${roles.length ? roles.join(', ') : 'none'}.`, {
+    throw new HttpError('forbidden', `This route needs the ${access} role; the token grants ${roles.length ? roles.join(', ') : 'none'}.`, {
       requiredRole: access,
     });
   }

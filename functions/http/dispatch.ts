@@ -8,6 +8,7 @@ import type * as z from 'zod';
 import { matchRoute, operationForRouteKey, routes, type OperationId, type RouteSpec } from './routes';
 import type { Deps } from '../core/deps';
 import { DomainError, IdempotencyRaceError } from '../core/errors';
+import { HttpError } from './errors';
 import type { IdempotencyRequest } from '../core/run-command';
 import { authorize, type TokenVerifier } from './auth';
 import { json } from './respond';
@@ -23,7 +24,7 @@ function resolve(event: APIGatewayProxyEventV2): { operationId: OperationId; par
   const m = matchRoute(event.requestContext.http.method, event.rawPath);
   if (m.kind === 'found') return { operationId: m.operationId, params: m.pathParameters };
   if (m.kind === 'method_not_allowed') {
-    throw new DomainError('method_not_allowed', `${event.requestContext.http.method} is not allowed on ${event.rawPath}.`, {
+    throw new HttpError('method_not_allowed', `${event.requestContext.http.method} is not allowed on ${event.rawPath}.`, {
       allow: m.allow,
     });
   }
@@ -33,13 +34,13 @@ function resolve(event: APIGatewayProxyEventV2): { operationId: OperationId; par
 function parseBody(event: APIGatewayProxyEventV2): unknown {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
-    throw new DomainError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`, { limit: MAX_BODY_BYTES });
+    throw new HttpError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`, { limit: MAX_BODY_BYTES });
   }
   if (raw.trim() === '') return {};
   try {
     return JSON.parse(raw);
   } catch {
-    throw new DomainError('malformed_json', 'The body is not valid JSON.');
+    throw new HttpError('malformed_json', 'The body is not valid JSON.');
   }
 }
 

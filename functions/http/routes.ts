@@ -4,7 +4,7 @@
  * generated from it. Each route names the role that may call it (`public` for none).
  */
 import * as z from 'zod';
-import type { ErrorCode } from '../core/errors';
+import type { DomainErrorCode } from '../core/errors';
 import * as s from '../core/schemas';
 
 export type Role = 'storefront' | 'orders' | 'backoffice';
@@ -25,7 +25,7 @@ export interface RouteSpec {
   body?: z.ZodType;
   response: { status: 200 | 201; schema: z.ZodType; description: string };
   /** The error codes this route returns besides the common ones. */
-  errors?: ErrorCode[];
+  errors?: DomainErrorCode[];
 }
 
 const P = {

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dict } from '../../functions/core/dict';
-import { DomainError } from '../../functions/core/errors';
+import { HttpError } from '../../functions/http/errors';
 import type { HttpHandler } from '../../functions/http/handler';
 import { errorResponse } from '../../functions/http/respond';
 import { matchRoute } from '../../functions/http/routes';
@@ -138,7 +138,7 @@ export async function startHttpServer(options: { port: number; handler: HttpHand
     req.on('end', async () => {
       let out: APIGatewayProxyStructuredResultV2;
       if (tooLarge) {
-        out = errorResponse(new DomainError('payload_too_large', 'The body is larger than the gateway accepts.', { limit: GATEWAY_BODY_LIMIT }));
+        out = errorResponse(new HttpError('payload_too_large', 'The body is larger than the gateway accepts.', { limit: GATEWAY_BODY_LIMIT }));
       } else {
         const event = toEvent(req, Buffer.concat(chunks));
         // A handler that throws past its own error handling is a 500, as API Gateway would answer.

@@ -46,4 +46,15 @@ describe('the route table', () => {
       expect(op.security).toEqual(r.role === 'public' ? [] : [{ bearerAuth: [`inventory/${r.role}`] }]);
     }
   });
+
+  it('documents the answers to faults on every route: 429 throttled and 503 service_unavailable, and 409 conflict on writes, all retryable', () => {
+    const paths = (openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> }).paths;
+    for (const r of Object.values(routes) as RouteSpec[]) {
+      const responses = paths[r.path][r.method.toLowerCase()].responses;
+      expect(responses['429']?.description).toContain('throttled (retryable)');
+      expect(responses['503']?.description).toContain('service_unavailable (retryable)');
+      if (r.method !== 'GET') expect(responses['409']?.description).toContain('conflict (retryable)');
+      expect(responses['500']).toBeUndefined();
+    }
+  });
 });

@@ -9,7 +9,7 @@
  */
 import type { Deps } from '../deps';
 import { dict } from '../dict';
-import { ConcurrentChangeError, DomainError } from '../errors';
+import { ConcurrentChangeError } from '../errors';
 import type { CartLineRecord, CartRecord, LevelChange, StockChange } from '../model';
 import { deltas } from '../model';
 import { runCommand } from '../run-command';
@@ -29,7 +29,8 @@ function releaseChanges(cart: CartRecord, reason: string): { lines: string[]; le
       deltas: deltas({ softReserved: -a.quantity }),
       expect: { kind: 'guard', atLeast: { softReserved: a.quantity } },
       movement: { type: 'hold_expired', reference: `cart:${cart.cartId}`, reason },
-      onFail: () => new DomainError('internal_error', `softReserved of ${variantId} at ${loc} is below the cart's hold`),
+      // An invariant breach, not a caller's error: a 500, logged, and the stream record retried then dead-lettered.
+      onFail: () => new Error(`softReserved of ${variantId} at ${loc} is below the cart's hold`),
     }));
     // One variant update plus a movement per location, per line.
     const size = (c: typeof chunk) => c.lines.length + c.levels.length;
