@@ -13,11 +13,11 @@
  * Each disagreement is a finding: which figure, what is recorded, what the records say it should be, why.
  */
 import { dict, type Dict } from './dict';
-import type { AlertRecord, AlertStateRecord, CartRecord, LevelRecord, OrderRecord, PurchaseOrderRecord } from './model';
-import { key } from './model';
 import type { InventoryStore } from './ports';
 import type { Movement, VariantConfig } from './schemas';
-import { isLow, thresholdAt } from './views';
+import { key } from './planned-change';
+import type { AlertRecord, AlertStateRecord, CartRecord, LevelRecord, OrderRecord, PurchaseOrderRecord } from './records';
+import { isLow, thresholdAt } from './rules';
 
 /** What the store's scan yields: every record an audit looks at (others are skipped). */
 export type ScannedRecord =

@@ -3,20 +3,10 @@
  * EventBridge adapter implements EventPublisher. Commands take them as arguments, so the same command
  * runs in Lambda, in the local server and in tests.
  */
-import type {
-  AlertRecord,
-  AlertStateRecord,
-  CartRecord,
-  IdempotencyRecord,
-  LocationRecord,
-  OrderRecord,
-  PurchaseOrderRecord,
-  TransferRecord,
-  StockChange,
-  VariantRecord,
-} from './model';
 import type { ScannedRecord } from './audit';
-import type { Movement, VariantConfig } from './schemas';
+import type { Movement } from './schemas';
+import type { PlannedChange } from './planned-change';
+import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, TransferRecord, VariantRecord } from './records';
 
 export interface Page<T> {
   items: T[];
@@ -38,17 +28,18 @@ export interface InventoryStore {
   ping(): Promise<void>;
 
   /** Applies the whole change atomically, with the idempotency record when given; throws DomainError or ConcurrentChangeError. */
-  commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void>;
+  commit(change: PlannedChange, idempotency?: IdempotencyWrite): Promise<void>;
+  /** How many actions committing `change` takes; a commit takes at most `maxActions`. Commands size what they plan with these. */
+  actionsFor(change: PlannedChange, withIdempotency?: boolean): number;
+  readonly maxActions: number;
 
   getLocation(locationId: string): Promise<LocationRecord | undefined>;
   listLocations(): Promise<LocationRecord[]>;
-  putLocation(location: LocationRecord, expectedVersion: number): Promise<void>;
 
   /** Strongly consistent unless `consistent` is false. */
   getVariant(variantId: string, consistent?: boolean): Promise<VariantRecord>;
   /** Many variants in few round trips (one BatchGetItem per 100). */
   getVariants(variantIds: string[]): Promise<VariantRecord[]>;
-  putVariantConfig(config: VariantConfig, expectedVersion: number | null): Promise<void>;
   /** Variants in id order, a page at a time. */
   listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>>;
 

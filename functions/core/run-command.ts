@@ -1,14 +1,15 @@
 /**
  * Runs a command: plan (read, decide), commit atomically, and when the store reports that a version
- * it read has moved on, plan again. Commands are pure planners; this is the one retry loop.
+ * it read has moved on, plan again. Commands are pure planners; this is the one retry loop, and the one
+ * place where a command may look further before it gives an answer (`recover`).
  */
 import { ConcurrentChangeError, DomainError } from './errors';
-import type { StockChange } from './model';
+import type { PlannedChange } from './planned-change';
 import type { InventoryStore } from './ports';
 
 export interface Plan<R> {
   /** null when the command finds nothing to change (e.g. a repeated checkout). */
-  change: StockChange | null;
+  change: PlannedChange | null;
   result: R;
 }
 
@@ -18,7 +19,19 @@ export interface IdempotencyRequest {
   statusCode: number;
 }
 
+export interface CommandOptions {
+  /** Commits the response with the change, under this key: a retry with the key replays it. */
+  idempotency?: IdempotencyRequest;
+  /**
+   * Given an error of planning that is not a lost race: resolve to plan again (having learnt or freed
+   * something the plan lacked, e.g. released lapsed holds), or throw the answer. At most
+   * MAX_RECOVERIES times per command; past that, the error goes to the caller as it is.
+   */
+  recover?: (err: unknown) => Promise<void>;
+}
+
 export const MAX_ATTEMPTS = 10;
+export const MAX_RECOVERIES = 3;
 
 const pause = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
@@ -26,9 +39,10 @@ const pause = (attempt: number): Promise<void> =>
 export async function runCommand<R>(
   store: InventoryStore,
   plan: () => Promise<Plan<R>>,
-  idempotency?: IdempotencyRequest,
+  { idempotency, recover }: CommandOptions = {},
 ): Promise<R> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  let recoveries = 0;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; ) {
     try {
       const p = await plan();
       const change = p.change ?? { levels: [], records: [] };
@@ -44,8 +58,13 @@ export async function runCommand<R>(
       );
       return p.result;
     } catch (err) {
-      if (!(err instanceof ConcurrentChangeError)) throw err;
-      await pause(attempt);
+      if (err instanceof ConcurrentChangeError) {
+        await pause(attempt++);
+        continue;
+      }
+      if (!recover || recoveries >= MAX_RECOVERIES) throw err;
+      recoveries++;
+      await recover(err);
     }
   }
   throw new DomainError('conflict', 'The stock changed too often while this request ran; retry it.', { retryable: true });

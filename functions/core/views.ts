@@ -1,17 +1,12 @@
 /**
- * How stored records are shown: per-location levels with their thresholds and whether the location
- * sells, and totals as sums over locations.
+ * How stored records are shown to callers, all in one place: variants with their per-location levels
+ * (thresholds, whether the location sells) and totals over the locations that sell; cart lines, orders,
+ * purchase orders, transfers, alerts and locations.
  */
-import type { LevelRecord, LocationRecord, VariantRecord } from './model';
-import { toLevels } from './model';
-import type { Levels, LocationLevels, Variant, VariantConfig } from './schemas';
-
-/** A location's threshold: its override, else the variant's, else none. */
-export const thresholdAt = (config: VariantConfig, locationId: string): number | null =>
-  config.locationThresholds[locationId] ?? config.lowStockThreshold ?? null;
-
-export const isLow = (available: number, threshold: number | null): boolean =>
-  threshold !== null && available < threshold;
+import type { AlertRecord, CartLineRecord, LevelRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, TransferRecord, VariantRecord } from './records';
+import { toLevels } from './planned-change';
+import { lineExpired, thresholdAt } from './rules';
+import type { Alert, CartLine, Levels, Location, LocationLevels, Order, PurchaseOrder, Transfer, Variant, VariantConfig } from './schemas';
 
 export const sumLevels = (levels: Levels[]): Levels =>
   levels.reduce(
@@ -63,3 +58,59 @@ export const variantView = (v: VariantRecord, isActive: ActiveLookup): Variant =
   const locations = levelsOf(v, isActive);
   return { ...configOf(v), ...sumLevels(locations), locations };
 };
+
+/** A line's allocations as the API shows them: largest first, then by location. */
+export const allocationsView = (allocations: CartLineRecord['allocations']): { locationId: string; quantity: number }[] =>
+  Object.entries(allocations)
+    .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
+    .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId));
+
+/** A cart line as the API shows it; `expiresAt` is the cart's. */
+export const lineView = (
+  expiresAt: string | null,
+  cartId: string,
+  variantId: string,
+  line: CartLineRecord | undefined,
+  now: Date,
+  expectedDate: string | null,
+): CartLine => ({
+  cartId,
+  variantId,
+  quantity: line?.quantity ?? 0,
+  allocations: allocationsView(line?.allocations ?? {}),
+  backorderedQuantity: line?.backordered ?? 0,
+  expiresAt: line && !line.expired ? expiresAt : null,
+  expired: !!line && lineExpired(expiresAt, line, now),
+  expectedAvailabilityDate: line && line.backordered > 0 ? expectedDate : null,
+});
+
+export const orderView = (o: OrderRecord): Order => {
+  const lines = Object.values(o.lines).sort(
+    (a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId),
+  );
+  const reserved = lines.some((l) => l.reserved > 0);
+  const fulfilled = lines.some((l) => l.fulfilled > 0);
+  const cancelled = lines.some((l) => l.cancelled > 0);
+  const status = reserved ? 'open' : fulfilled && cancelled ? 'closed' : fulfilled ? 'fulfilled' : 'cancelled';
+  return { orderId: o.orderId, cartId: o.cartId, status, createdAt: o.createdAt, lines };
+};
+
+export const purchaseOrderView = (po: PurchaseOrderRecord): PurchaseOrder => ({
+  purchaseOrderId: po.purchaseOrderId,
+  supplier: po.supplier,
+  locationId: po.locationId,
+  expectedAt: po.expectedAt,
+  status: po.status,
+  lines: Object.entries(po.lines)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([variantId, l]) => ({ variantId, ordered: l.ordered, received: l.received, outstanding: Math.max(0, l.ordered - l.received) })),
+  receipts: po.receipts.map((r) => r.id),
+  createdAt: po.createdAt,
+  updatedAt: po.updatedAt,
+});
+
+export const transferView = ({ entity: _e, version: _v, ...t }: TransferRecord): Transfer => t;
+
+export const alertView = ({ entity: _e, version: _v, ...a }: AlertRecord): Alert => a;
+
+export const locationView = ({ entity: _e, version: _v, ...location }: LocationRecord): Location => location;

@@ -4,11 +4,11 @@
  * DynamoDB bills writes by item size in 1 KB steps: short names keep a ten-location variant under 1 KB.
  */
 import { dict, type Dict } from '../core/dict';
-import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from '../core/model';
-import { defaultConfig } from '../core/model';
 import type { Movement } from '../core/schemas';
 import * as keys from './keys';
 import { INDEXES, TABLE } from './table-schema';
+import { defaultConfig } from '../core/records';
+import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from '../core/records';
 
 export interface StoredLevel {
   oh: number;

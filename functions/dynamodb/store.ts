@@ -1,6 +1,6 @@
 /**
  * The DynamoDB adapter: implements the InventoryStore port. Every change to stock goes through
- * `commit`, which turns a StockChange into one TransactWriteItems: the level updates (each with its
+ * `commit`, which turns a PlannedChange into one TransactWriteItems: the level updates (each with its
  * condition), a movement per level change, the records, and the idempotency record. A failed condition
  * comes back with the item as it was (ReturnValuesOnConditionCheckFailure: ALL_OLD) and becomes the
  * domain error the command chose for it.
@@ -13,34 +13,14 @@ import {
   GetCommand,
   paginateQuery,
   paginateScan,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentChangeError, DomainError, IdempotencyRaceError } from '../core/errors';
-import type {
-  PurchaseOrderRecord,
-  TransferRecord,
-  AlertRecord,
-  AlertStateRecord,
-  CartRecord,
-  RecordPutOrDelete,
-  CartWrite,
-  IdempotencyRecord,
-  LevelChange,
-  LocationRecord,
-  OrderRecord,
-  RecordWrite,
-  StockChange,
-  StoredRecord,
-  VariantRecord,
-} from '../core/model';
-import { applyDeltas, emptyLevels } from '../core/model';
 import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page } from '../core/ports';
-import type { Movement, VariantConfig } from '../core/schemas';
+import type { Movement } from '../core/schemas';
 import type { Item } from './codec';
 import {
   cartLineAttribute,
@@ -66,8 +46,10 @@ import type { ScannedRecord } from '../core/audit';
 import { configOf } from '../core/views';
 import { TABLE } from './table-schema';
 
-
-import { MAX_TRANSACTION_ACTIONS } from '../core/limits';
+import { applyDeltas } from '../core/planned-change';
+import type { CartWrite, LevelChange, PlannedChange, RecordPutOrDelete, RecordWrite, VariantConfigWrite } from '../core/planned-change';
+import { emptyLevels } from '../core/records';
+import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -142,7 +124,24 @@ export class DynamoInventoryStore implements InventoryStore {
 
   // ---------------------------------------------------------------- commit
 
-  async commit(change: StockChange, idempotency?: IdempotencyWrite): Promise<void> {
+  /** DynamoDB's limit on the actions of one transaction: every atomic change fits in it. */
+  readonly maxActions = 100;
+
+  /**
+   * The actions committing `change` takes: one update per variant item (all its levels at once), one
+   * movement per level change, one per record write (location checks de-duplicated), and the
+   * idempotency record when there is one. Commands size what they plan with it.
+   */
+  actionsFor(change: PlannedChange, withIdempotency = false): number {
+    const variants = new Set(change.levels.map((c) => c.variantId)).size;
+    return variants + change.levels.length + dedupeLocationChecks(change.records).length + (withIdempotency ? 1 : 0);
+  }
+
+  async commit(change: PlannedChange, idempotency?: IdempotencyWrite): Promise<void> {
+    const needed = this.actionsFor(change, !!idempotency);
+    if (needed > this.maxActions) {
+      throw new DomainError('conflict', `This change needs ${needed} writes; one atomic change takes at most ${this.maxActions}.`);
+    }
     const at = this.clock.now().toISOString();
     const actions: Action[] = [
       ...this.levelActions(change.levels, at),
@@ -150,9 +149,6 @@ export class DynamoInventoryStore implements InventoryStore {
       ...dedupeLocationChecks(change.records).map((w) => this.recordAction(w)),
     ];
     if (idempotency) actions.push(this.idempotencyAction(idempotency, at));
-    if (actions.length > MAX_TRANSACTION_ACTIONS) {
-      throw new DomainError('conflict', `This change needs ${actions.length} writes; one atomic change takes at most ${MAX_TRANSACTION_ACTIONS}.`);
-    }
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -344,9 +340,52 @@ export class DynamoInventoryStore implements InventoryStore {
             },
           },
         };
+      case 'variant-config':
+        return this.variantConfigAction(w);
       default:
         return this.putOrDeleteAction(w);
     }
+  }
+
+  /**
+   * A variant's configuration, written over whatever configuration its item had (its levels untouched;
+   * an item not there yet is created with no levels), on the condition that its configVersion is as read.
+   */
+  private variantConfigAction(w: VariantConfigWrite): Action {
+    const { config } = w;
+    const expectedVersion = w.expect.configVersion;
+    const x = new Expr();
+    const sets = [
+      `${x.name('entity')} = ${x.value('Variant')}`,
+      `${x.name('variantId')} = ${x.value(config.variantId)}`,
+      `${x.name('backorderPolicy')} = ${x.value(config.backorderPolicy)}`,
+      `${x.name('expectedAvailabilityDate')} = ${x.value(config.expectedAvailabilityDate)}`,
+      `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
+      `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
+      `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
+      `${x.name('configUpdatedAt')} = ${x.value(this.clock.now().toISOString())}`,
+      `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
+      `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
+      ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),
+    ];
+    const condition =
+      expectedVersion === null
+        ? 'attribute_not_exists(PK)'
+        : expectedVersion === 0
+          ? `attribute_not_exists(PK) OR attribute_not_exists(${x.name('configVersion')}) OR ${x.name('configVersion')} = ${x.value(0)}`
+          : `${x.name('configVersion')} = ${x.value(expectedVersion)}`;
+    return {
+      onFail: () => new ConcurrentChangeError(),
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.variantKey(config.variantId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ...x.params(),
+        },
+      },
+    };
   }
 
   private putOrDeleteAction(w: RecordPutOrDelete): Action {
@@ -513,43 +552,6 @@ export class DynamoInventoryStore implements InventoryStore {
     return found;
   }
 
-  async putVariantConfig(config: VariantConfig, expectedVersion: number | null): Promise<void> {
-    const x = new Expr();
-    const sets = [
-      `${x.name('entity')} = ${x.value('Variant')}`,
-      `${x.name('variantId')} = ${x.value(config.variantId)}`,
-      `${x.name('backorderPolicy')} = ${x.value(config.backorderPolicy)}`,
-      `${x.name('expectedAvailabilityDate')} = ${x.value(config.expectedAvailabilityDate)}`,
-      `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
-      `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
-      `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
-      `${x.name('configUpdatedAt')} = ${x.value(this.clock.now().toISOString())}`,
-      `${x.name('lv')} = if_not_exists(${x.name('lv')}, ${x.value({})})`,
-      `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
-      ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),
-    ];
-    const condition =
-      expectedVersion === null
-        ? 'attribute_not_exists(PK)'
-        : expectedVersion === 0
-          ? `attribute_not_exists(PK) OR attribute_not_exists(${x.name('configVersion')}) OR ${x.name('configVersion')} = ${x.value(0)}`
-          : `${x.name('configVersion')} = ${x.value(expectedVersion)}`;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.variantKey(config.variantId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ...x.params(),
-        }),
-      );
-    } catch (err) {
-      if (lostRace(err)) throw new ConcurrentChangeError();
-      throw err;
-    }
-  }
-
   async listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>> {
     const idx = TABLE.indexes.keysOnly;
     const out = await this.doc.send(
@@ -598,22 +600,6 @@ export class DynamoInventoryStore implements InventoryStore {
 
   async listLocations(): Promise<LocationRecord[]> {
     return (await this.queryCollection(keys.LOCATION_LIST_PARTITION)).map((i) => decodeRecord<LocationRecord>(i)!);
-  }
-
-  async putLocation(location: LocationRecord, expectedVersion: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...encodeRecord(location), ...recordKeys(location), version: expectedVersion + 1 },
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :v',
-          ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
-      );
-    } catch (err) {
-      if (lostRace(err)) throw new ConcurrentChangeError();
-      throw err;
-    }
   }
 
   // ---------------------------------------------------------------- records
@@ -770,10 +756,6 @@ function alertPositions(cursor: string | undefined, lists: [string, KeyShape][])
   if (!fields || Object.keys(fields).length !== lists.length || !lists.every(([s]) => Object.hasOwn(fields, s))) return invalidCursor();
   return Object.fromEntries(lists.map(([s, shape]) => [s, fields[s] === null || fields[s] === 'done' ? (fields[s] as null | 'done') : startKey(fields[s], shape)]));
 }
-
-/** A single conditional write that lost a race: its condition failed, or a transaction was changing the item. */
-const lostRace = (err: unknown): boolean =>
-  ['ConditionalCheckFailedException', 'TransactionConflictException'].includes((err as { name?: string }).name ?? '');
 
 /** What an item is, for an audit (core/audit.ts). */
 function* scannedRecords(item: Item): Generator<ScannedRecord> {

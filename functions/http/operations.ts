@@ -12,18 +12,8 @@ import { clearCart, getCart, removeCartLine, setCartLine } from '../core/command
 import { getLocation, listLocations, putLocation } from '../core/commands/locations';
 import { cancelOrder, checkout, fulfil, getOrder } from '../core/commands/orders';
 import { getAvailability, listMovements, stockReport } from '../core/commands/read-stock';
-import {
-  cancelPurchaseOrder,
-  cancelTransfer,
-  completeTransfer,
-  createPurchaseOrder,
-  createTransfer,
-  getPurchaseOrder,
-  getTransfer,
-  listPurchaseOrders,
-  listTransfers,
-  receivePurchaseOrder,
-} from '../core/commands/supply';
+import { cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, receivePurchaseOrder } from '../core/commands/purchase-orders';
+import { cancelTransfer, completeTransfer, createTransfer, getTransfer, listTransfers } from '../core/commands/transfers';
 import { getVariant, putVariant } from '../core/commands/variants';
 import type { Deps } from '../core/deps';
 import type { IdempotencyRequest } from '../core/run-command';

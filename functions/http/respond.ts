@@ -21,7 +21,8 @@ export function errorResponse(err: unknown, logger?: Pick<Logger, 'error'>): API
   if (shown) {
     const headers: Record<string, string> = {};
     if (shown.code === 'method_not_allowed' && Array.isArray(shown.details.allow)) headers.allow = shown.details.allow.join(', ');
-    if (shown.code === 'throttled' || shown.code === 'service_unavailable') headers['retry-after'] = '1';
+    // Every answer a retry can help carries Retry-After (throttled, service_unavailable, and a conflict past every re-plan).
+    if (shown.details.retryable === true) headers['retry-after'] = '1';
     return json(statusFor(shown.code), { error: { code: shown.code, message: shown.message, ...shown.details } }, headers);
   }
   logger?.error('Unhandled error', err as Error);

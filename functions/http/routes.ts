@@ -138,7 +138,7 @@ export const routes = {
     params: P.cartLine,
     body: s.PutCartLineBody,
     response: { status: 200, schema: s.CartLine, description: 'The line as held' },
-    errors: ['insufficient_stock', 'conflict'],
+    errors: ['not_found', 'insufficient_stock', 'conflict'],
   },
   deleteCartLine: {
     method: 'DELETE',

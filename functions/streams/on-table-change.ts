@@ -16,9 +16,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { alertEvent, applyJudgement, judgements } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
-import type { AlertRecord } from '../core/model';
 import type { EventPublisher } from '../core/ports';
 import { decodeCart, decodeRecord, decodeVariant, type Item } from '../dynamodb/codec';
+import type { AlertRecord } from '../core/records';
 
 /** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
 export type FilterPattern = { [field: string]: FilterPattern | readonly string[] };

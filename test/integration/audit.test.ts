@@ -5,7 +5,7 @@ import { auditStock } from '../../functions/core/audit';
 import { setCartLine } from '../../functions/core/commands/carts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { checkout, fulfil } from '../../functions/core/commands/orders';
-import { createPurchaseOrder, receivePurchaseOrder } from '../../functions/core/commands/supply';
+import { createPurchaseOrder, receivePurchaseOrder } from '../../functions/core/commands/purchase-orders';
 import { putVariant } from '../../functions/core/commands/variants';
 import { movementPartition, variantKey } from '../../functions/dynamodb/keys';
 import { openingStock, uid } from '../support/fixtures';

@@ -50,7 +50,7 @@ describe('what a client sees', () => {
     expect(await call('PUT', `/carts/${uid('cart')}/lines/${sku}`, { quantity: 2, locationId: 'wh-1' })).toMatchObject({ status: 200 });
     inject({ conflict: 1 });
     const refused = await call('PUT', `/carts/${uid('cart')}/lines/${sku}`, { quantity: 3, locationId: 'wh-1' });
-    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'conflict', retryable: true } } });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'conflict', retryable: true } }, retryAfter: '1' });
     inject({});
     expect(await levelAt(t.deps, sku, 'wh-1')).toMatchObject({ softReserved: 2, available: 8 });
   });

@@ -1,13 +1,13 @@
 // Proves every list pages with a cursor to the end, in order, with nothing missed or repeated (alerts too, which stopped at 1,000),
 // and that a tampered or foreign cursor is a 400 validation_failed on every list, never a 500.
 import { putLocation } from '../../functions/core/commands/locations';
-import type { AlertRecord } from '../../functions/core/model';
 import { dispatch } from '../../functions/http/dispatch';
 import { errorResponse } from '../../functions/http/respond';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 import { openingStock } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
+import type { AlertRecord } from '../../functions/core/records';
 
 const auth = testAuth();
 let t: TestTable;

@@ -4,17 +4,8 @@ import { adjustStock } from '../../functions/core/commands/adjust-stock';
 import { setCartLine } from '../../functions/core/commands/carts';
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { getAvailability, listMovements } from '../../functions/core/commands/read-stock';
-import {
-  cancelPurchaseOrder,
-  cancelTransfer,
-  completeTransfer,
-  createPurchaseOrder,
-  createTransfer,
-  getPurchaseOrder,
-  listPurchaseOrders,
-  listTransfers,
-  receivePurchaseOrder,
-} from '../../functions/core/commands/supply';
+import { cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, receivePurchaseOrder } from '../../functions/core/commands/purchase-orders';
+import { cancelTransfer, completeTransfer, createTransfer, listTransfers } from '../../functions/core/commands/transfers';
 import { getVariant, putVariant } from '../../functions/core/commands/variants';
 import { levelAt, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';

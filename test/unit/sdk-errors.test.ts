@@ -3,6 +3,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { classifySdkError } from '../../functions/dynamodb/sdk-errors';
 import { errorResponse } from '../../functions/http/respond';
+import { conflict, DomainError } from '../../functions/core/errors';
 
 const sdk = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, ...extra });
 const respond = (err: unknown) => {
@@ -41,4 +42,11 @@ it('leaves other failures as they are: a 500 whose details are logged, never sho
     expect(classifySdkError(err)).toBe(err);
     expect(respond(err)).toMatchObject({ status: 500, code: 'internal_error' });
   }
+});
+
+it('gives Retry-After to every answer a retry can help, and to no other', () => {
+  const header = (err: unknown) => errorResponse(err).headers?.['retry-after'];
+  expect(header(new DomainError('conflict', 'changed too often', { retryable: true }))).toBe('1');
+  expect(header(conflict('A cart holds at most 30 lines.'))).toBeUndefined();
+  expect(header(new DomainError('insufficient_stock', 'short', { available: 1 }))).toBeUndefined();
 });

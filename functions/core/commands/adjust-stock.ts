@@ -1,11 +1,12 @@
 /** Stock adjustments: counts, damage, corrections and opening stock. */
 import type { Deps } from '../deps';
 import { ConcurrentChangeError, conflict, notFound } from '../errors';
-import { applyDeltas, deltas, emptyLevels } from '../model';
 import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
 import type { AdjustmentBody, StockLevel } from '../schemas';
 import { activeLookup, locationLevels } from '../views';
+import { applyDeltas, deltas } from '../planned-change';
+import { emptyLevels } from '../records';
 
 /**
  * Moves on-hand by `delta`, or sets it to `onHand`, at one location; on-hand never goes below zero (409
@@ -66,6 +67,6 @@ export async function adjustStock(
         },
       };
     },
-    idempotency,
+    { idempotency },
   );
 }

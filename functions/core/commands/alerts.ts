@@ -9,11 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps';
-import type { AlertRecord, AlertStateRecord, VariantRecord } from '../model';
 import type { PublishedEvent } from '../ports';
 import { runCommand } from '../run-command';
 import type { Alert } from '../schemas';
-import { isLow, thresholdAt } from '../views';
+import type { AlertRecord, AlertStateRecord, VariantRecord } from '../records';
+import { isLow, thresholdAt } from '../rules';
+import { alertView } from '../views';
 
 /** What one change says of one variant-location: low or not, as of the level's and the configuration's versions. */
 export interface AlertJudgement {
@@ -147,8 +148,6 @@ export function alertEvent(alert: AlertRecord, direction: 'opened' | 'cleared'):
     },
   };
 }
-
-export const alertView = ({ entity: _e, version: _v, ...a }: AlertRecord): Alert => a;
 
 export async function listAlerts(
   deps: Deps,

@@ -13,26 +13,19 @@ import { allocate } from '../allocation';
 import { dict, has, mapDict, type Dict } from '../dict';
 import type { Deps } from '../deps';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
-import type { CartLineRecord, CartRecord, LevelChange, LevelRecord, RecordWrite, VariantRecord } from '../model';
-import { deltas } from '../model';
 import { runCommand } from '../run-command';
 import type { Cart, CartLine, PutCartLineBody } from '../schemas';
 import { cachedLocations } from './locations';
-import { expectedDateOf } from './read-stock';
 import { releaseExpiredCarts } from './expiry';
+import { deltas } from '../planned-change';
+import type { LevelChange, RecordWrite } from '../planned-change';
+import type { CartLineRecord, CartRecord, LevelRecord, VariantRecord } from '../records';
+import { expectedDateOf } from '../rules';
+import { keepUntil } from '../rules';
+import { lineView } from '../views';
 
 /** A cart holds at most this many lines (so that its checkout fits in one transaction). */
 export const MAX_CART_LINES = 30;
-
-export const DEFAULT_CART_RETENTION_SECONDS = 86_400;
-
-/**
- * Until when a cart is kept: its retention period after its hold lapses (or after now, when nothing in it is
- * live). DynamoDB's TTL deletes it only after that, so what a shopper can check out never depends on which
- * path released a lapsed hold, nor on when TTL gets round to it.
- */
-export const keepUntil = (deps: Deps, expiresAt: string | null, now: Date): string =>
-  new Date((expiresAt ? Date.parse(expiresAt) : now.getTime()) + (deps.cartRetentionSeconds ?? DEFAULT_CART_RETENTION_SECONDS) * 1000).toISOString();
 
 /** Thrown inside planning when stock is short; the command decides what to do about it. */
 export class ShortfallError extends Error {
@@ -53,68 +46,35 @@ const liveQuantities = (line: CartLineRecord | undefined): Dict<number> =>
 const liveBackordered = (line: CartLineRecord | undefined, loc: string): number =>
   line && !line.expired ? (line.allocations[loc]?.backordered ?? 0) : 0;
 
-/** True when a cart line's hold has lapsed (the cart's hold ends at `expiresAt`), whether or not the sweeper has released it yet. */
-export const lineExpired = (expiresAt: string | null, line: CartLineRecord, now: Date): boolean =>
-  line.expired || (expiresAt !== null && Date.parse(expiresAt) <= now.getTime());
-
-/** A line's allocations as the API shows them: largest first, then by location. */
-export const allocationsView = (allocations: CartLineRecord['allocations']): { locationId: string; quantity: number }[] =>
-  Object.entries(allocations)
-    .map(([locationId, a]) => ({ locationId, quantity: a.quantity }))
-    .sort((a, b) => b.quantity - a.quantity || a.locationId.localeCompare(b.locationId));
-
-/** A cart line as the API shows it; `expiresAt` is the cart's. */
-export const lineView = (
-  expiresAt: string | null,
-  cartId: string,
-  variantId: string,
-  line: CartLineRecord | undefined,
-  now: Date,
-  expectedDate: string | null,
-): CartLine => ({
-  cartId,
-  variantId,
-  quantity: line?.quantity ?? 0,
-  allocations: allocationsView(line?.allocations ?? {}),
-  backorderedQuantity: line?.backordered ?? 0,
-  expiresAt: line && !line.expired ? expiresAt : null,
-  expired: !!line && lineExpired(expiresAt, line, now),
-  expectedAvailabilityDate: line && line.backordered > 0 ? expectedDate : null,
-});
-
 /** Sets the cart's hold on a variant to `quantity` (0 removes it) and restarts the cart's hold period. */
 export async function setCartLine(deps: Deps, cartId: string, variantId: string, body: PutCartLineBody): Promise<CartLine> {
   if (body.quantity === 0) return removeCartLine(deps, cartId, variantId);
   const state: LineState = {};
   let looked = false;
   let reclaimed = false;
-  for (;;) {
-    try {
-      return await runCommand(deps.store, () => planSetLine(deps, state, cartId, variantId, body));
-    } catch (err) {
-      if (!(err instanceof ShortfallError)) throw err;
-      // Short, as far as the plan knew. First look at the facts (the variant's policy and figures,
-      // the cart's own holds, which count for this line) and plan again; then, under `deny`, release
-      // expired holds nobody has released yet, once, before refusing.
-      if (!looked) {
-        looked = true;
-        [state.variant, state.cart] = await Promise.all([deps.store.getVariant(variantId), deps.store.getCart(cartId)]);
-        continue;
-      }
-      if (!reclaimed && state.variant?.backorderPolicy === 'deny') {
-        reclaimed = true;
-        if ((await releaseExpiredCarts(deps, { variantId, by: 'reclaim' })) > 0) {
-          [state.variant, state.cart] = await Promise.all([deps.store.getVariant(variantId), deps.store.getCart(cartId)]);
-          continue;
-        }
-      }
-      const capacity = await capacityFor(deps, state, variantId, body.locationId);
-      throw insufficientStock(
-        `Only ${capacity} of ${variantId} can be held${body.locationId ? ` at ${body.locationId}` : ''}; ${body.quantity} were asked for.`,
-        capacity,
-      );
+  // Short, as far as the plan knew. First look at the facts (the variant's policy and figures, the cart's
+  // own holds, which count for this line) and plan again; then, under `deny`, release expired holds
+  // nobody has released yet, once, before refusing.
+  const recover = async (err: unknown): Promise<void> => {
+    if (!(err instanceof ShortfallError)) throw err;
+    const lookAgain = async () => {
+      [state.variant, state.cart] = await Promise.all([deps.store.getVariant(variantId), deps.store.getCart(cartId)]);
+    };
+    if (!looked) {
+      looked = true;
+      return lookAgain();
     }
-  }
+    if (!reclaimed && state.variant?.backorderPolicy === 'deny') {
+      reclaimed = true;
+      if ((await releaseExpiredCarts(deps, { variantId, by: 'reclaim' })) > 0) return lookAgain();
+    }
+    const capacity = await capacityFor(deps, state, variantId, body.locationId);
+    throw insufficientStock(
+      `Only ${capacity} of ${variantId} can be held${body.locationId ? ` at ${body.locationId}` : ''}; ${body.quantity} were asked for.`,
+      capacity,
+    );
+  };
+  return runCommand(deps.store, () => planSetLine(deps, state, cartId, variantId, body), { recover });
 }
 
 /** What this cart's line could hold at most: what is available where it may sell, plus what it holds. */

@@ -10,15 +10,19 @@
 import type { Deps } from '../deps';
 import { dict } from '../dict';
 import { ConcurrentChangeError } from '../errors';
-import type { CartLineRecord, CartRecord, LevelChange, StockChange } from '../model';
-import { deltas } from '../model';
 import { runCommand } from '../run-command';
-import { keepUntil } from './carts';
+import { deltas } from '../planned-change';
+import type { LevelChange, PlannedChange } from '../planned-change';
+import type { CartLineRecord, CartRecord } from '../records';
+import { keepUntil } from '../rules';
 
-/** Live lines and their level changes, in chunks that each fit one transaction with their cart write. */
-const MAX_ACTIONS_PER_RELEASE = 90;
-
-function releaseChanges(cart: CartRecord, reason: string): { lines: string[]; levels: LevelChange[] }[] {
+/**
+ * Live lines and their level changes, in chunks that each fit one transaction (as the store counts it)
+ * with the one record written beside them (the cart's update, or the release marker). The chunks depend
+ * only on the cart, so a redelivered release cuts them the same way.
+ */
+function releaseChanges(deps: Deps, cart: CartRecord, reason: string): { lines: string[]; levels: LevelChange[] }[] {
+  const fits = (levels: LevelChange[]) => deps.store.actionsFor({ levels, records: [] }) + 1 <= deps.store.maxActions;
   const chunks: { lines: string[]; levels: LevelChange[] }[] = [];
   let chunk: { lines: string[]; levels: LevelChange[] } = { lines: [], levels: [] };
   for (const [variantId, line] of Object.entries(cart.lines)) {
@@ -32,9 +36,7 @@ function releaseChanges(cart: CartRecord, reason: string): { lines: string[]; le
       // An invariant breach, not a caller's error: a 500, logged, and the stream record retried then dead-lettered.
       onFail: () => new Error(`softReserved of ${variantId} at ${loc} is below the cart's hold`),
     }));
-    // One variant update plus a movement per location, per line.
-    const size = (c: typeof chunk) => c.lines.length + c.levels.length;
-    if (chunk.lines.length > 0 && size(chunk) + 1 + levels.length > MAX_ACTIONS_PER_RELEASE) {
+    if (chunk.lines.length > 0 && !fits([...chunk.levels, ...levels])) {
       chunks.push(chunk);
       chunk = { lines: [], levels: [] };
     }
@@ -56,12 +58,12 @@ export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'r
       const cart = await deps.store.getCart(cartId);
       const now = deps.clock.now();
       if (!cart || !cart.expiresAt || Date.parse(cart.expiresAt) > now.getTime()) return { change: null, result: false };
-      const [chunk] = releaseChanges(cart, by === 'sweeper' ? 'cart hold expired' : 'expired hold reclaimed for another cart');
+      const [chunk] = releaseChanges(deps, cart, by === 'sweeper' ? 'cart hold expired' : 'expired hold reclaimed for another cart');
       if (!chunk) return { change: null, result: false };
       const expiredLines = dict<CartLineRecord>();
       for (const v of chunk.lines) expiredLines[v] = { ...cart.lines[v], expired: true };
       const liveLeft = Object.entries(cart.lines).some(([v, l]) => !l.expired && !chunk.lines.includes(v));
-      const change: StockChange = {
+      const change: PlannedChange = {
         levels: chunk.levels,
         records: [
           {
@@ -113,7 +115,7 @@ export async function releaseExpiredCarts(
  */
 export async function releaseDeletedCart(deps: Deps, cart: CartRecord): Promise<number> {
   if (!cart.holdId) return 0;
-  const chunks = releaseChanges(cart, 'cart hold expired (deleted by TTL)');
+  const chunks = releaseChanges(deps, cart, 'cart hold expired (deleted by TTL)');
   let released = 0;
   for (const [i, chunk] of chunks.entries()) {
     const holdId = i === 0 ? cart.holdId : `${cart.holdId}#${i}`;

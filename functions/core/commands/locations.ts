@@ -1,17 +1,16 @@
 /** Stock locations: warehouses, retail stores, fulfilment centres and virtual locations. */
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
-import type { LocationRecord } from '../model';
 import { runCommand } from '../run-command';
 import type { Location } from '../schemas';
 import { PutLocationBody } from '../schemas';
 import type * as z from 'zod';
-
-const view = ({ entity: _e, version: _v, ...location }: LocationRecord): Location => location;
+import type { LocationRecord } from '../records';
+import { locationView } from '../views';
 
 /** Creates or replaces a location. Leaving `active` out keeps it as it was (new locations start active). */
 export async function putLocation(deps: Deps, locationId: string, body: z.infer<typeof PutLocationBody>): Promise<Location> {
-  return runCommand(deps.store, async () => {
+  const result = await runCommand(deps.store, async () => {
     const current = await deps.store.getLocation(locationId);
     const now = deps.clock.now().toISOString();
     const next: LocationRecord = {
@@ -24,21 +23,26 @@ export async function putLocation(deps: Deps, locationId: string, body: z.infer<
       updatedAt: now,
       version: current?.version ?? 0,
     };
-    await deps.store.putLocation(next, current?.version ?? 0);
-    locationCache = undefined;
-    return { change: null, result: view(next) };
+    return { change: { levels: [], records: [{ op: 'put', record: next, expect: { version: next.version } }] }, result: locationView(next) };
   });
+  forgetCachedLocations();
+  return result;
+}
+
+/** Throws 404 unless the location exists (active or not). */
+export async function requireLocation(deps: Deps, locationId: string): Promise<void> {
+  if (!(await deps.store.getLocation(locationId))) throw notFound(`Location ${locationId}`);
 }
 
 export async function getLocation(deps: Deps, locationId: string): Promise<Location> {
   const found = await deps.store.getLocation(locationId);
   if (!found) throw notFound(`Location ${locationId}`);
-  return view(found);
+  return locationView(found);
 }
 
 export async function listLocations(deps: Deps): Promise<{ locations: Location[] }> {
   const all = await deps.store.listLocations();
-  return { locations: all.map(view).sort((a, b) => a.locationId.localeCompare(b.locationId)) };
+  return { locations: all.map(locationView).sort((a, b) => a.locationId.localeCompare(b.locationId)) };
 }
 
 /**

@@ -6,26 +6,17 @@
 import type { Deps } from '../deps';
 import { dict, mapDict, type Dict } from '../dict';
 import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
-import type { LevelChange, OrderLineRecord, OrderRecord, RecordWrite, VariantRecord } from '../model';
-import { alreadyRecorded, deltas, key, linesFingerprint } from '../model';
 import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
 import type { CheckoutResponse, Order } from '../schemas';
-import { MAX_TRANSACTION_ACTIONS } from '../limits';
-import { allocationsView } from './carts';
 import { releaseExpiredCarts } from './expiry';
 import { cachedLocations } from './locations';
-
-export const orderView = (o: OrderRecord): Order => {
-  const lines = Object.values(o.lines).sort(
-    (a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId),
-  );
-  const reserved = lines.some((l) => l.reserved > 0);
-  const fulfilled = lines.some((l) => l.fulfilled > 0);
-  const cancelled = lines.some((l) => l.cancelled > 0);
-  const status = reserved ? 'open' : fulfilled && cancelled ? 'closed' : fulfilled ? 'fulfilled' : 'cancelled';
-  return { orderId: o.orderId, cartId: o.cartId, status, createdAt: o.createdAt, lines };
-};
+import { deltas, key } from '../planned-change';
+import type { LevelChange, RecordWrite } from '../planned-change';
+import type { OrderLineRecord, OrderRecord, VariantRecord } from '../records';
+import { alreadyRecorded, linesFingerprint } from '../rules';
+import { allocationsView } from '../views';
+import { orderView } from '../views';
 
 class ReReserveShortError extends Error {
   constructor(
@@ -49,22 +40,21 @@ export async function checkout(
   idempotency?: IdempotencyRequest,
 ): Promise<CheckoutResponse> {
   let reclaimed = false;
-  for (;;) {
-    try {
-      return await runCommand(deps.store, () => planCheckout(deps, cartId, orderId), idempotency);
-    } catch (err) {
-      if (!(err instanceof ReReserveShortError)) throw err;
-      if (!reclaimed && (await releaseExpiredCarts(deps, { variantId: err.variantId, by: 'reclaim' })) > 0) {
-        reclaimed = true;
-        continue;
-      }
-      throw insufficientStock(
-        `The hold on ${err.variantId} at ${err.locationId} lapsed and only ${err.available} are available now.`,
-        err.available,
-        { variantId: err.variantId, locationId: err.locationId },
-      );
+  // A lapsed hold that cannot be re-reserved: release expired holds of that variant nobody has released
+  // yet, once, and plan again; else refuse with what is available.
+  const recover = async (err: unknown): Promise<void> => {
+    if (!(err instanceof ReReserveShortError)) throw err;
+    if (!reclaimed) {
+      reclaimed = true;
+      if ((await releaseExpiredCarts(deps, { variantId: err.variantId, by: 'reclaim' })) > 0) return;
     }
-  }
+    throw insufficientStock(
+      `The hold on ${err.variantId} at ${err.locationId} lapsed and only ${err.available} are available now.`,
+      err.available,
+      { variantId: err.variantId, locationId: err.locationId },
+    );
+  };
+  return runCommand(deps.store, () => planCheckout(deps, cartId, orderId), { idempotency, recover });
 }
 
 async function planCheckout(deps: Deps, cartId: string, orderId: string) {
@@ -151,14 +141,14 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
     { op: 'cart-delete', cartId, expect: { revision: cart.revision }, onFail: () => new ConcurrentChangeError() },
     { op: 'put', record: order, expect: 'absent' },
   );
-  const variantsTouched = new Set(levels.map((l) => l.variantId)).size;
-  const actions = variantsTouched + levels.length + records.length + 1;
-  if (actions > MAX_TRANSACTION_ACTIONS) {
+  const change = { levels, records };
+  const actions = deps.store.actionsFor(change, true);
+  if (actions > deps.store.maxActions) {
     throw conflict(
-      `This cart needs ${actions} writes to check out; one atomic checkout takes at most ${MAX_TRANSACTION_ACTIONS}. Split it into smaller carts.`,
+      `This cart needs ${actions} writes to check out; one atomic checkout takes at most ${deps.store.maxActions}. Split it into smaller carts.`,
     );
   }
-  return { change: { levels, records }, result: response };
+  return { change, result: response };
 }
 
 type LineQuantity = { variantId: string; locationId: string; quantity: number };
@@ -225,7 +215,7 @@ export async function fulfil(
         result: orderView(next),
       };
     },
-    idempotency,
+    { idempotency },
   );
 }
 
@@ -264,7 +254,7 @@ export async function cancelOrder(
         result: orderView(next),
       };
     },
-    idempotency,
+    { idempotency },
   );
 }
 

@@ -1,23 +1,10 @@
 /** The reads: the catalog's availability, the stock report and the movement ledger. */
 import type { Deps } from '../deps';
-import type { VariantRecord } from '../model';
 import type { Movement, StockLevel, VariantAvailability } from '../schemas';
-import { activeLookup, isLow, levelsOf, sumLevels } from '../views';
+import { activeLookup, levelsOf, sumLevels } from '../views';
 import { cachedLocations } from './locations';
-
-/**
- * The date a shopper is shown, only for preorder: the configured date, else the earliest expected
- * date of the open purchase orders that bring the variant.
- */
-export const expectedDateOf = (v: VariantRecord): string | null => {
-  if (v.backorderPolicy !== 'preorder') return null;
-  if (v.expectedAvailabilityDate) return v.expectedAvailabilityDate;
-  const dates = Object.values(v.incomingEtas).sort();
-  return dates[0] ?? null;
-};
-
-export const isPurchasable = (v: VariantRecord, available: number): boolean =>
-  available > 0 || v.backorderPolicy !== 'deny';
+import { isLow } from '../rules';
+import { expectedDateOf, isPurchasable } from '../rules';
 
 /**
  * The catalog's read: one BatchGetItem for up to 100 variants (their levels live on one item each)

@@ -13,9 +13,11 @@ export async function putVariant(deps: Deps, variantId: string, body: PutVariant
     if (body.expectedAvailabilityDate !== undefined) next.expectedAvailabilityDate = body.expectedAvailabilityDate;
     if (body.lowStockThreshold !== undefined) next.lowStockThreshold = body.lowStockThreshold;
     if (body.locationThresholds !== undefined) next.locationThresholds = body.locationThresholds;
-    await deps.store.putVariantConfig(next, current.exists ? current.configVersion : null);
     const locations = await deps.store.listLocations();
-    return { change: null, result: variantView({ ...current, ...next }, activeLookup(locations)) };
+    return {
+      change: { levels: [], records: [{ op: 'variant-config', config: next, expect: { configVersion: current.exists ? current.configVersion : null } }] },
+      result: variantView({ ...current, ...next }, activeLookup(locations)),
+    };
   });
 }
 

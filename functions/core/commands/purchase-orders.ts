@@ -1,42 +1,23 @@
 /**
- * Stock that arrives and moves: purchase orders (incoming, then on-hand as it is received) and
- * transfers between locations. Each call is one transaction over the document and every level it moves.
+ * Purchase orders: stock on its way from a supplier. Opening one raises incoming at its location; each
+ * receipt moves what arrived from incoming to on-hand; cancelling drops what is still outstanding. Each
+ * call is one transaction over the document and every level it moves.
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps';
 import { dict, has, mapDict } from '../dict';
-import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
-import type { LevelChange, LevelExpectation, PurchaseOrderRecord, TransferRecord, VariantRecord } from '../model';
-import { alreadyRecorded, deltas, linesFingerprint } from '../model';
+import { ConcurrentChangeError, conflict, notFound } from '../errors';
 import type { IdempotencyRequest } from '../run-command';
 import { runCommand } from '../run-command';
-import type { CreatePurchaseOrderBody, CreateTransferBody, PurchaseOrder, ReceiptBody, Transfer } from '../schemas';
-
-/** A level that may not exist yet: created (exactly) if absent, else moved by arithmetic. */
-const upsert = (v: VariantRecord, locationId: string): { expect: LevelExpectation; createsVariant: boolean } => ({
-  expect: v.levels[locationId] ? { kind: 'guard', atLeast: {} } : { kind: 'exact', version: 0 },
-  createsVariant: !v.exists,
-});
+import type { CreatePurchaseOrderBody, PurchaseOrder, ReceiptBody } from '../schemas';
+import { deltas, levelUpsert } from '../planned-change';
+import type { LevelChange } from '../planned-change';
+import type { PurchaseOrderRecord } from '../records';
+import { alreadyRecorded, linesFingerprint } from '../rules';
+import { purchaseOrderView } from '../views';
+import { requireLocation } from './locations';
 
 const retry = () => new ConcurrentChangeError();
-
-async function requireLocation(deps: Deps, locationId: string): Promise<void> {
-  if (!(await deps.store.getLocation(locationId))) throw notFound(`Location ${locationId}`);
-}
-
-export const purchaseOrderView = (po: PurchaseOrderRecord): PurchaseOrder => ({
-  purchaseOrderId: po.purchaseOrderId,
-  supplier: po.supplier,
-  locationId: po.locationId,
-  expectedAt: po.expectedAt,
-  status: po.status,
-  lines: Object.entries(po.lines)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([variantId, l]) => ({ variantId, ordered: l.ordered, received: l.received, outstanding: Math.max(0, l.ordered - l.received) })),
-  receipts: po.receipts.map((r) => r.id),
-  createdAt: po.createdAt,
-  updatedAt: po.updatedAt,
-});
 
 /** Creates an open purchase order: incoming rises at once by each line's quantity. */
 export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderBody, idempotency?: IdempotencyRequest): Promise<PurchaseOrder> {
@@ -76,7 +57,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
         variantId: l.variantId,
         locationId: body.locationId,
         deltas: deltas({ incoming: l.quantity }),
-        ...upsert(variants[i], body.locationId),
+        ...levelUpsert(variants[i], body.locationId),
         eta: body.expectedAt ? { purchaseOrderId: id, expectedAt: body.expectedAt } : undefined,
         movement: { type: 'po_created', reference: `po:${id}`, reason: `ordered from ${body.supplier}` },
         onFail: retry,
@@ -86,7 +67,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
         result: purchaseOrderView(po),
       };
     },
-    idempotency,
+    { idempotency },
   );
 }
 
@@ -124,7 +105,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
           variantId: l.variantId,
           locationId: po.locationId,
           deltas: deltas({ onHand: l.quantity, incoming: -fromIncoming }),
-          expect: fromIncoming > 0 ? { kind: 'guard', atLeast: { incoming: fromIncoming } } : upsert(variants[i], po.locationId).expect,
+          expect: fromIncoming > 0 ? { kind: 'guard', atLeast: { incoming: fromIncoming } } : levelUpsert(variants[i], po.locationId).expect,
           createsVariant: !variants[i].exists,
           // Lines received in full no longer bring stock: forget their expected date once the order is done.
           eta: lineDone || status === 'received' ? { purchaseOrderId: id, expectedAt: null } : undefined,
@@ -144,7 +125,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
         result: purchaseOrderView(next),
       };
     },
-    idempotency,
+    { idempotency },
   );
 }
 
@@ -179,7 +160,7 @@ export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: 
         result: purchaseOrderView(next),
       };
     },
-    idempotency,
+    { idempotency },
   );
 }
 
@@ -195,125 +176,4 @@ export async function listPurchaseOrders(
 ): Promise<{ purchaseOrders: PurchaseOrder[]; cursor: string | null }> {
   const page = await deps.store.listPurchaseOrders({ ...query, limit: query.limit ?? 50 });
   return { purchaseOrders: page.items.map(purchaseOrderView), cursor: page.cursor };
-}
-
-// ------------------------------------------------------------------ transfers
-
-export const transferView = ({ entity: _e, version: _v, ...t }: TransferRecord): Transfer => t;
-
-/** Creates a pending transfer. No stock moves until it is completed (no in-transit state is modelled). */
-export async function createTransfer(deps: Deps, body: CreateTransferBody, idempotency?: IdempotencyRequest): Promise<Transfer> {
-  await Promise.all([requireLocation(deps, body.fromLocationId), requireLocation(deps, body.toLocationId)]);
-  const id = body.transferId ?? randomUUID();
-  return runCommand(
-    deps.store,
-    async () => {
-      const existing = await deps.store.getTransfer(id);
-      if (existing) {
-        const same =
-          existing.fromLocationId === body.fromLocationId &&
-          existing.toLocationId === body.toLocationId &&
-          JSON.stringify(existing.lines) === JSON.stringify(body.lines);
-        if (same) return { change: null, result: transferView(existing) };
-        throw conflict(`Transfer ${id} already exists with other content.`, { transferId: id });
-      }
-      const now = deps.clock.now().toISOString();
-      const transfer: TransferRecord = {
-        entity: 'Transfer',
-        transferId: id,
-        fromLocationId: body.fromLocationId,
-        toLocationId: body.toLocationId,
-        lines: body.lines,
-        status: 'pending',
-        createdAt: now,
-        updatedAt: now,
-        version: 0,
-      };
-      return { change: { levels: [], records: [{ op: 'put', record: transfer, expect: 'absent' }] }, result: transferView(transfer) };
-    },
-    idempotency,
-  );
-}
-
-/**
- * Completes a transfer: the source's on-hand falls and the destination's rises, in one transaction.
- * The source must have the quantity *available* (reserved stock is never moved), else 409
- * insufficient_stock and nothing changes. Completing it again changes nothing.
- */
-export async function completeTransfer(deps: Deps, id: string, idempotency?: IdempotencyRequest): Promise<Transfer> {
-  return runCommand(
-    deps.store,
-    async () => {
-      const transfer = await deps.store.getTransfer(id);
-      if (!transfer) throw notFound(`Transfer ${id}`);
-      if (transfer.status === 'completed') return { change: null, result: transferView(transfer) };
-      if (transfer.status === 'cancelled') throw conflict(`Transfer ${id} was cancelled.`, { status: transfer.status });
-      const variants = await deps.store.getVariants(transfer.lines.map((l) => l.variantId));
-      const reference = `transfer:${id}`;
-      // The same refusal whether the read shows the shortage or the transaction's guard finds it.
-      const short = (variantId: string, available: number) =>
-        insufficientStock(`Only ${Math.max(0, available)} of ${variantId} are available at ${transfer.fromLocationId}.`, Math.max(0, available), {
-          variantId,
-          locationId: transfer.fromLocationId,
-        });
-      const levels: LevelChange[] = transfer.lines.flatMap((l, i) => {
-        const v = variants[i];
-        const available = v.levels[transfer.fromLocationId]?.available ?? 0;
-        if (available < l.quantity) throw short(l.variantId, available);
-        return [
-          {
-            variantId: l.variantId,
-            locationId: transfer.fromLocationId,
-            deltas: deltas({ onHand: -l.quantity }),
-            expect: { kind: 'guard', atLeast: { available: l.quantity, onHand: l.quantity } },
-            movement: { type: 'transfer_out', reference, reason: `to ${transfer.toLocationId}` },
-            onFail: (cur) => short(l.variantId, cur?.available ?? 0),
-          },
-          {
-            variantId: l.variantId,
-            locationId: transfer.toLocationId,
-            deltas: deltas({ onHand: l.quantity }),
-            ...upsert(v, transfer.toLocationId),
-            movement: { type: 'transfer_in', reference, reason: `from ${transfer.fromLocationId}` },
-            onFail: retry,
-          },
-        ];
-      });
-      const next: TransferRecord = { ...transfer, status: 'completed', updatedAt: deps.clock.now().toISOString() };
-      return {
-        change: { levels, records: [{ op: 'put', record: next, expect: { version: transfer.version } }] },
-        result: transferView(next),
-      };
-    },
-    idempotency,
-  );
-}
-
-export async function cancelTransfer(deps: Deps, id: string, idempotency?: IdempotencyRequest): Promise<Transfer> {
-  return runCommand(
-    deps.store,
-    async () => {
-      const transfer = await deps.store.getTransfer(id);
-      if (!transfer) throw notFound(`Transfer ${id}`);
-      if (transfer.status === 'cancelled') return { change: null, result: transferView(transfer) };
-      if (transfer.status === 'completed') throw conflict(`Transfer ${id} was completed; it cannot be cancelled.`, { status: transfer.status });
-      const next: TransferRecord = { ...transfer, status: 'cancelled', updatedAt: deps.clock.now().toISOString() };
-      return { change: { levels: [], records: [{ op: 'put', record: next, expect: { version: transfer.version } }] }, result: transferView(next) };
-    },
-    idempotency,
-  );
-}
-
-export async function getTransfer(deps: Deps, id: string): Promise<Transfer> {
-  const t = await deps.store.getTransfer(id);
-  if (!t) throw notFound(`Transfer ${id}`);
-  return transferView(t);
-}
-
-export async function listTransfers(
-  deps: Deps,
-  query: { status?: string; locationId?: string; cursor?: string; limit?: number },
-): Promise<{ transfers: Transfer[]; cursor: string | null }> {
-  const page = await deps.store.listTransfers({ ...query, limit: query.limit ?? 50 });
-  return { transfers: page.items.map(transferView), cursor: page.cursor };
 }
