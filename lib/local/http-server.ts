@@ -81,7 +81,8 @@ function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
   });
 }
 
-const lambdaContext = (requestId: string): Context =>
+/** The Context the local server gives the handler, as Lambda would (the tests and the benchmark use it too). */
+export const lambdaContext = (requestId: string): Context =>
   ({
     functionName: 'inventory-http-api-local',
     functionVersion: '$LATEST',

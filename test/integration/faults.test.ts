@@ -9,14 +9,13 @@ import { forgetCachedLocations, putLocation } from '../../functions/core/command
 import { listMovements } from '../../functions/core/commands/read-stock';
 import { putVariant } from '../../functions/core/commands/variants';
 import type { PublishedEvent } from '../../functions/core/ports';
-import { dispatch } from '../../functions/http/dispatch';
-import { errorResponse } from '../../functions/http/respond';
 import { createStreamBatchHandler } from '../../functions/streams/handler';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { StreamPoller } from '../../lib/local/stream-poller';
 import { testAuth } from '../support/auth';
 import { levelAt, openingStock, uid } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
+import { invokeHttp } from '../support/http';
 
 jest.setTimeout(120_000);
 
@@ -37,7 +36,7 @@ afterAll(() => t.drop());
 
 const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const e = gatewayEvent({ method, url: path, headers: { ...auth.headerFor(method, path), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const r = await dispatch(t.deps, e, auth.verifier).catch((err: unknown) => errorResponse(err));
+  const r = await invokeHttp(t.deps, auth.verifier, e);
   return { status: r.statusCode, body: JSON.parse(r.body ?? 'null'), retryAfter: r.headers?.['retry-after'] };
 };
 const movementsOf = async (variantId: string) => (await listMovements(t.deps, variantId, {})).movements;

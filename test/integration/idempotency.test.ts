@@ -1,11 +1,10 @@
 // Proves Idempotency-Key on state-changing POSTs against DynamoDB Local: replay returns the first response, changes nothing; another body is 422.
 import { putLocation } from '../../functions/core/commands/locations';
 import { getVariant } from '../../functions/core/commands/variants';
-import { dispatch } from '../../functions/http/dispatch';
-import { errorResponse } from '../../functions/http/respond';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 import { createTestTable, type TestTable } from '../support/table';
+import { invokeHttp } from '../support/http';
 
 const auth = testAuth();
 
@@ -23,7 +22,7 @@ const post = async (path: string, body: unknown, key?: string) => {
     headers: { ...auth.headerFor('POST', path), ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
   });
-  const r = await dispatch(t.deps, e, auth.verifier).catch((err: unknown) => errorResponse(err));
+  const r = await invokeHttp(t.deps, auth.verifier, e);
   return { status: r.statusCode, body: JSON.parse(r.body ?? 'null'), replayed: r.headers?.['idempotent-replayed'] === 'true' };
 };
 

@@ -1,13 +1,12 @@
 // Proves every list pages with a cursor to the end, in order, with nothing missed or repeated (alerts too, which stopped at 1,000),
 // and that a tampered or foreign cursor is a 400 validation_failed on every list, never a 500.
 import { putLocation } from '../../functions/core/commands/locations';
-import { dispatch } from '../../functions/http/dispatch';
-import { errorResponse } from '../../functions/http/respond';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 import { openingStock } from '../support/fixtures';
 import { createTestTable, type TestTable } from '../support/table';
 import type { AlertRecord } from '../../functions/core/records';
+import { invokeHttp } from '../support/http';
 
 const auth = testAuth();
 let t: TestTable;
@@ -41,7 +40,7 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const get = async (path: string) => {
-  const r = await dispatch(t.deps, gatewayEvent({ method: 'GET', url: path, headers: auth.headerFor('GET', path) }), auth.verifier).catch((e: unknown) => errorResponse(e));
+  const r = await invokeHttp(t.deps, auth.verifier, gatewayEvent({ method: 'GET', url: path, headers: auth.headerFor('GET', path) }));
   return { status: r.statusCode, body: JSON.parse(r.body ?? 'null') };
 };
 

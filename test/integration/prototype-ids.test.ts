@@ -1,11 +1,10 @@
 // Proves that ids named like Object.prototype's members (`__proto__`, `constructor`, `toString`, ...) are ids like any other: every
 // route serves them without a 5xx, nothing is lost or corrupted, and the ledger still sums to the levels.
-import { dispatch } from '../../functions/http/dispatch';
-import { errorResponse } from '../../functions/http/respond';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { forgetCachedLocations } from '../../functions/core/commands/locations';
 import { testAuth } from '../support/auth';
 import { createTestTable, type TestTable } from '../support/table';
+import { invokeHttp } from '../support/http';
 
 const auth = testAuth();
 let t: TestTable;
@@ -17,7 +16,7 @@ beforeEach(() => forgetCachedLocations());
 
 const call = async (method: string, path: string, body?: unknown) => {
   const e = gatewayEvent({ method, url: path, headers: auth.headerFor(method, path), body: body === undefined ? undefined : JSON.stringify(body) });
-  const r = await dispatch(t.deps, e, auth.verifier).catch((err: unknown) => errorResponse(err));
+  const r = await invokeHttp(t.deps, auth.verifier, e);
   return { status: r.statusCode ?? 0, body: JSON.parse(r.body ?? 'null') };
 };
 const ok = async (method: string, path: string, body?: unknown) => {

@@ -3,10 +3,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '../../functions/core/deps';
-import { dispatch } from '../../functions/http/dispatch';
-import { errorResponse } from '../../functions/http/respond';
 import { ROLES, routes, type RouteSpec } from '../../functions/http/routes';
 import { testAuth, verifierFor } from '../support/auth';
+import { invokeHttp } from '../support/http';
 
 const auth = testAuth();
 // The store answers nothing: what is tested is the gate in front of it.
@@ -26,7 +25,7 @@ const call = async (r: RouteSpec, headers: Record<string, string>, requestContex
     body: '{}',
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
-  return (await dispatch(deps, e, auth.verifier).catch((err: unknown) => errorResponse(err))).statusCode;
+  return (await invokeHttp(deps, auth.verifier, e)).statusCode;
 };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const now = () => Math.floor(Date.now() / 1000);
