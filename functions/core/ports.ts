@@ -36,10 +36,12 @@ export interface InventoryStore {
   getLocation(locationId: string): Promise<LocationRecord | undefined>;
   listLocations(): Promise<LocationRecord[]>;
 
-  /** Strongly consistent unless `consistent` is false. */
+  /** A variant with its levels at every location; strongly consistent unless `consistent` is false. */
   getVariant(variantId: string, consistent?: boolean): Promise<VariantRecord>;
-  /** Many variants in few round trips (one BatchGetItem per 100). */
-  getVariants(variantIds: string[]): Promise<VariantRecord[]>;
+  /** A variant's configuration only (its `levels` empty): what judging one level against its threshold needs. */
+  getVariantConfig(variantId: string): Promise<VariantRecord>;
+  /** Many variants, eventually consistent, in one round trip: with their levels everywhere, or at `locationIds` only. */
+  getVariants(variantIds: string[], locationIds?: string[]): Promise<VariantRecord[]>;
   /** Variants in id order, a page at a time. */
   listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>>;
 

@@ -1,7 +1,8 @@
 /**
- * Item shapes: how the domain's records are stored and read back. Level figures are stored under
- * short names (oh, sr, hr, in, av, v) because a variant's item carries one entry per location and
- * DynamoDB bills writes by item size in 1 KB steps: short names keep a ten-location variant under 1 KB.
+ * Item shapes: how the domain's records are stored and read back. Every item carries the schema version
+ * it was written with (`sv`), so that a later change of shape can migrate what is stored. Level figures are
+ * stored under short names (oh, sr, hr, in, av, v): a level item is written on every hold, and DynamoDB
+ * bills a write by the item's size in 1 KB steps.
  */
 import { dict, type Dict } from '../core/dict';
 import type { Movement } from '../core/schemas';
@@ -9,6 +10,10 @@ import * as keys from './keys';
 import { INDEXES, TABLE } from './table-schema';
 import { defaultConfig } from '../core/records';
 import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from '../core/records';
+
+/** The shape items are written in; a reader meets no other yet (nothing was deployed before it). */
+export const SCHEMA_VERSION = 1;
+export const SCHEMA_ATTRIBUTE = 'sv';
 
 export interface StoredLevel {
   oh: number;
@@ -67,8 +72,13 @@ export const encodeDict = <T, U = T>(d: Dict<T>, f: (v: T) => U = (v) => v as un
 export const decodeDict = <T, U = T>(m: unknown, f: (v: T) => U = (v) => v as unknown as U): Dict<U> =>
   dict(Object.entries((m ?? {}) as Record<string, T>).map(([k, v]) => [idOf(k), f(v)]));
 
-export const decodeVariant = (variantId: string, item: Item | undefined): VariantRecord => {
-  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels: dict(), incomingEtas: dict() };
+/**
+ * A variant from its configuration item (undefined: never configured, so `deny` and no threshold) and
+ * its level items, as a Query of its partition or a BatchGetItem returns them.
+ */
+export const decodeVariant = (variantId: string, item: Item | undefined, levelItems: Item[] = []): VariantRecord => {
+  const levels = dict(levelItems.map((l) => [l.locationId as string, decodeLevel(l as unknown as StoredLevel)]));
+  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels, incomingEtas: dict() };
   return {
     variantId,
     backorderPolicy: (item.backorderPolicy as VariantRecord['backorderPolicy']) ?? 'deny',
@@ -78,22 +88,34 @@ export const decodeVariant = (variantId: string, item: Item | undefined): Varian
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
     ...(item.configUpdatedAt ? { configUpdatedAt: item.configUpdatedAt as string } : {}),
-    levels: decodeDict(item.lv, decodeLevel),
+    levels,
     incomingEtas: decodeDict<string>(item.eta),
   };
 };
 
-/** A new variant item: default configuration and the given levels (and expected dates), by location. */
-export const newVariantItem = (variantId: string, levels: Dict<LevelRecord>, etas: Dict<string>): Item => {
+/** A level item: one variant at one location. */
+export const levelItem = (variantId: string, locationId: string, level: LevelRecord): Item => ({
+  ...keys.levelKey(variantId, locationId),
+  entity: 'Level',
+  [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
+  variantId,
+  locationId,
+  ...encodeLevel(level),
+});
+
+export const isLevelItem = (item: Item): boolean => item.entity === 'Level';
+
+/** A new variant's configuration item: the default configuration, and the expected dates of purchase orders by id. */
+export const newVariantItem = (variantId: string, etas: Dict<string>): Item => {
   const config = defaultConfig(variantId);
   return {
     ...keys.variantKey(variantId),
     ...keys.variantListKeys(variantId),
     entity: 'Variant',
+    [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
     ...config,
     locationThresholds: encodeDict(config.locationThresholds),
     configVersion: 0,
-    lv: encodeDict(levels, encodeLevel),
     eta: encodeDict(etas),
   };
 };
@@ -101,6 +123,7 @@ export const newVariantItem = (variantId: string, levels: Dict<LevelRecord>, eta
 export const encodeMovement = (m: Movement): Item => ({
   ...keys.movementKey(m.variantId, m.at, m.movementId),
   entity: 'Movement',
+  [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
   ...m,
 });
 
@@ -146,6 +169,7 @@ const STRIP = new Set<string>([
   TABLE.partitionKey,
   TABLE.sortKey,
   TABLE.ttlAttribute,
+  SCHEMA_ATTRIBUTE,
   ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey]),
 ]);
 

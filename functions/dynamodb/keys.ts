@@ -6,13 +6,24 @@
 type Key = { PK: string; SK: string };
 
 /**
- * A variant's single item holds its configuration *and* its levels at every location (a map keyed by
- * location id). So "a variant's levels" is one GetItem, availability for 100 variants is one
- * BatchGetItem, and a line split across locations is one update with one condition.
+ * A variant's item collection (partition `VARIANT#<variantId>`) holds its configuration and one level item
+ * per location. A change at one location writes that location's level item only (about 150 bytes, so one
+ * write unit, two in a transaction, whether the variant is stocked at 1 location or 500), and holds at two
+ * locations never conflict. Access patterns:
+ *  - the configuration alone (the stream processor judging a level against its threshold): GetItem;
+ *  - a variant with its levels everywhere (planning a hold, the variant's page, availability): one Query of
+ *    the partition, read units growing with the locations it is stocked at;
+ *  - a variant at a few locations (availability for a sales channel's locations): BatchGetItem of the
+ *    configuration and those level items.
  */
-export const variantKey = (variantId: string): Key => ({ PK: `VARIANT#${variantId}`, SK: 'VARIANT' });
+export const variantKey = (variantId: string): Key => ({ PK: variantPartition(variantId), SK: VARIANT_CONFIG_SK });
+export const variantPartition = (variantId: string): string => `VARIANT#${variantId}`;
+export const VARIANT_CONFIG_SK = 'VARIANT';
+/** A variant's level at one location: in the variant's partition, sorted after its configuration. */
+export const levelKey = (variantId: string, locationId: string): Key => ({ PK: variantPartition(variantId), SK: `${LEVEL_SK_PREFIX}${locationId}` });
+export const LEVEL_SK_PREFIX = 'LEVEL#';
 
-/** GSI2 (keys only) lists every variant in id order (written once, when the item is created). */
+/** GSI2 (keys only) lists every variant in id order (written once, on its configuration item, when that is created). */
 export const variantListKeys = (variantId: string) => ({ GSI2PK: 'VARIANTS', GSI2SK: variantId });
 export const VARIANT_LIST_PARTITION = 'VARIANTS';
 

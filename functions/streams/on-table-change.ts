@@ -5,19 +5,22 @@
  * with `matchesFilter` before the handler sees a record, and the handler picks a record's route with it too.
  *  - a cart deleted by DynamoDB's TTL (a REMOVE made by the service principal): whatever was still held is
  *    released, once (core/commands/expiry.ts);
- *  - a variant's item written: each location it touched is judged low or not from the new image, and an
- *    alert opens or clears accordingly, once (core/commands/alerts.ts);
+ *  - a level item written: its location is judged low or not from the new image against the variant's
+ *    threshold, and an alert opens or clears accordingly, once (core/commands/alerts.ts); a variant's
+ *    configuration written with a new version: every location is judged again;
  *  - an alert written: its opening or clearing is published on EventBridge. A failure throws, so the record
  *    is retried (same eventId) and never dropped.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { alertEvent, applyJudgement, judgements } from '../core/commands/alerts';
+import { alertEvent, applyJudgement, judgements, type AlertJudgement } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
 import type { EventPublisher } from '../core/ports';
-import { decodeCart, decodeRecord, decodeVariant, type Item } from '../dynamodb/codec';
+import { decodeCart, decodeLevel, decodeRecord, decodeVariant, type Item, type StoredLevel } from '../dynamodb/codec';
+import { dict } from '../core/dict';
+import type { LevelRecord } from '../core/records';
 import type { AlertRecord } from '../core/records';
 
 /** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
@@ -49,16 +52,28 @@ const ROUTES: readonly StreamRoute[] = [
     },
   },
   {
-    name: 'variant written',
-    pattern: written('Variant'),
+    // A level moved: that location is judged against the threshold the configuration gives it now.
+    name: 'level written',
+    pattern: written('Level'),
     handle: async (deps, record, { old, now }, logger) => {
       const variantId = now!.variantId as string;
-      const recorded = record.dynamodb?.ApproximateCreationDateTime;
-      const fallbackAt = recorded ? new Date(recorded * 1000).toISOString() : deps.clock.now().toISOString();
-      for (const j of judgements(old ? decodeVariant(variantId, old) : undefined, decodeVariant(variantId, now!), fallbackAt)) {
-        const transition = await applyJudgement(deps, j);
-        if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
-      }
+      const locationId = now!.locationId as string;
+      const config = await deps.store.getVariantConfig(variantId);
+      const at = fallbackTime(deps, record);
+      const level = (item: Item | undefined) => (item ? dict([[locationId, decodeLevel(item as unknown as StoredLevel)]]) : dict<LevelRecord>());
+      await judge(deps, judgements(old ? { ...config, levels: level(old) } : undefined, { ...config, levels: level(now) }, at), logger);
+    },
+  },
+  {
+    // The configuration changed (thresholds among it): every location is judged again, as the levels are now.
+    name: 'variant configuration written',
+    pattern: written('Variant'),
+    handle: async (deps, record, { old, now }, logger) => {
+      if (old && old.configVersion === now!.configVersion) return; // expected dates moved, nothing judged changed
+      const variantId = now!.variantId as string;
+      const { levels } = await deps.store.getVariant(variantId);
+      const before = old ? { ...decodeVariant(variantId, old), levels } : undefined;
+      await judge(deps, judgements(before, { ...decodeVariant(variantId, now!), levels }, fallbackTime(deps, record)), logger);
     },
   },
   {
@@ -72,6 +87,19 @@ const ROUTES: readonly StreamRoute[] = [
     },
   },
 ];
+
+/** When a change was made, for a change whose item carries no time of its own: the stream record's time. */
+function fallbackTime(deps: Deps, record: DynamoDBRecord): string {
+  const recorded = record.dynamodb?.ApproximateCreationDateTime;
+  return recorded ? new Date(recorded * 1000).toISOString() : deps.clock.now().toISOString();
+}
+
+async function judge(deps: Deps, all: AlertJudgement[], logger?: Pick<Logger, 'info'>): Promise<void> {
+  for (const j of all) {
+    const transition = await applyJudgement(deps, j);
+    if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
+  }
+}
 
 /** The patterns of the records the stream processor acts on: the event source mapping's filters. */
 export const STREAM_FILTERS: readonly FilterPattern[] = ROUTES.map((r) => r.pattern);
