@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger as defaultLogger, type ServiceLogger } from '../commons/logger';
+import { logger as defaultLogger, type InvocationLog, type ServiceLogger } from '../commons/logger';
 import type { Deps } from '../core/deps';
 import type { TokenVerifier } from './auth';
 import { dispatch } from './dispatch';
@@ -18,12 +18,13 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
  * `requestId` in the API's access log (whose `integrationRequestId` is the line's `function_request_id`).
  */
 export function createHttpHandler(deps: Deps, verifier: TokenVerifier, logger: ServiceLogger = defaultLogger): HttpHandler {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event, context) => {
-    const log = logger.forInvocation(context, event.requestContext?.requestId);
-    try {
-      return await dispatch(deps, event, verifier);
-    } catch (err) {
-      return errorResponse(err, log);
-    }
-  });
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context, { log?: InvocationLog }>()
+    .before((request) => {
+      request.internal.log = logger.forInvocation(request.context, request.event.requestContext?.requestId);
+    })
+    .onError((request) => {
+      // Every error, the handler's and middy's own (its early timeout), is answered: the contract's body, or a 500 logged.
+      request.response = errorResponse(request.error, request.internal.log ?? logger);
+    })
+    .handler((event) => dispatch(deps, event, verifier));
 }
