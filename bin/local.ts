@@ -4,6 +4,8 @@
  */
 import { StartupError } from '../lib/local/dynamodb-local';
 import { startLocal, type LocalAssembly } from '../lib/local/assembly';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat } from '../lib/local/terminal-logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 
 const env = process.env;
 const int = (name: string, fallback: number): number => {
@@ -16,6 +18,18 @@ const int = (name: string, fallback: number): number => {
   }
   return n;
 };
+
+/** One of `allowed` (any case), else the fallback; anything else stops with a message. */
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T, normalise: (v: string) => string): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = normalise(raw) as T;
+  if (!allowed.includes(v)) {
+    console.error(`${name} must be one of ${allowed.join(', ')}, not "${raw}".`);
+    process.exit(1);
+  }
+  return v;
+}
 
 async function main(): Promise<void> {
   let assembly: LocalAssembly | undefined;
@@ -40,6 +54,10 @@ async function main(): Promise<void> {
       faultInjection: env.FAULT_INJECTION,
       faultSeed: env.FAULT_SEED,
       dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
+      logging: {
+        level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'INFO', (v) => v.toUpperCase()),
+        format: oneOf<LogFormat>('LOG_FORMAT', LOG_FORMATS, 'text', (v) => v.toLowerCase()),
+      },
       log: (line) => console.error(line),
       onFatal: (reason) => {
         console.error(`${reason} Stopping.`);

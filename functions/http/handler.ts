@@ -3,11 +3,9 @@
  * responses. Built from its dependencies, so the Lambda entry (functions/http-api.ts), the local server,
  * the tests and the benchmark all run the same handler with their own.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger as defaultLogger } from '../commons/logger';
+import { logger as defaultLogger, type InvocationLog, type ServiceLogger } from '../commons/logger';
 import type { Deps } from '../core/deps';
 import type { TokenVerifier } from './auth';
 import { dispatch } from './dispatch';
@@ -15,13 +13,18 @@ import { errorResponse } from './respond';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function createHttpHandler(deps: Deps, verifier: TokenVerifier, logger: Logger = defaultLogger): HttpHandler {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger))
-    .use({
-      onError: (request) => {
-        request.response = errorResponse(request.error, logger);
-      },
+/**
+ * Every line a request logs carries Lambda's context and `correlation_id`: the API Gateway request id, which is
+ * `requestId` in the API's access log (whose `integrationRequestId` is the line's `function_request_id`).
+ */
+export function createHttpHandler(deps: Deps, verifier: TokenVerifier, logger: ServiceLogger = defaultLogger): HttpHandler {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context, { log?: InvocationLog }>()
+    .before((request) => {
+      request.internal.log = logger.forInvocation(request.context, request.event.requestContext?.requestId);
+    })
+    .onError((request) => {
+      // Every error, the handler's and middy's own (its early timeout), is answered: the contract's body, or a 500 logged.
+      request.response = errorResponse(request.error, request.internal.log ?? logger);
     })
     .handler((event) => dispatch(deps, event, verifier));
 }

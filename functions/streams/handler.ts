@@ -8,35 +8,45 @@
  * dead-letter queue) and no record is dropped.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Runtime } from '../commons/runtime';
-import { logger as defaultLogger } from '../commons/logger';
+import { logger as defaultLogger, type ServiceLogger } from '../commons/logger';
 import type { FaultInjector } from '../commons/faults';
 import { handleTableChange, type StreamDeps } from './on-table-change';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
-/** One batch, in order (see the module comment); `faults` may crash it part-way (FAULT_INJECTION crash). */
-export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: Pick<Logger, 'info'>; faults?: FaultInjector } = {}): StreamHandler {
-  const { logger, faults } = options;
+/**
+ * One batch, in order (see the module comment); `faults` may crash it part-way (FAULT_INJECTION crash). With a logger,
+ * every line of the invocation carries Lambda's context and the record's `sequenceNumber` (what the partial batch
+ * response and the dead-letter pointers name), and a record that fails is logged at ERROR with its error: the stream
+ * retries it, so it is not a Lambda error, and this line is where its cause is seen.
+ */
+export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: ServiceLogger; faults?: FaultInjector } = {}): StreamHandler {
+  const { faults } = options;
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event, context) => {
+    // One invocation's logger, its records handled one after the other: the record's key can be set on it in turn.
+    const log = options.logger?.forInvocation(context);
+    const handle = (record: DynamoDBRecord) => {
+      log?.appendKeys({ sequenceNumber: record.dynamodb?.SequenceNumber });
+      return handleTableChange(deps, record, log);
+    };
     if (faults?.draw('crash')) {
       // The invocation dies part-way: the records before that point were handled, and the whole batch comes again.
       const upTo = Math.floor(faults.random() * event.Records.length);
-      for (const record of event.Records.slice(0, upTo)) await handleTableChange(deps, record, logger);
+      for (const record of event.Records.slice(0, upTo)) await handle(record);
       throw new Error(`Injected crash of the stream handler after ${upTo} of ${event.Records.length} records`);
     }
     let failed = false;
     const handleInOrder = async (record: DynamoDBRecord): Promise<void> => {
       if (failed) throw new Error('Not handled: an earlier record of the batch failed');
       try {
-        await handleTableChange(deps, record, logger);
+        await handle(record);
       } catch (err) {
         failed = true;
+        log?.error('Stream record failed: reported as a batch item failure, the stream retries it', err as Error);
         throw err;
       }
     };
@@ -45,14 +55,12 @@ export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: P
 }
 
 /**
- * The Lambda handler on the stream: the batch handler with the request's context in every log line. Without a
- * bus (EVENT_BUS_NAME) it does not start: alert records would be acknowledged and their events never published.
+ * The Lambda handler on the stream. Without a bus (EVENT_BUS_NAME) it does not start: alert records would be
+ * acknowledged and their events never published.
  */
-export function createStreamHandler(runtime: Runtime, logger: Logger = defaultLogger): StreamHandler {
+export function createStreamHandler(runtime: Runtime, logger: ServiceLogger = defaultLogger): StreamHandler {
   const { publisher } = runtime;
   if (!publisher) throw new Error('Environment variable EVENT_BUS_NAME is required by the stream processor');
   const handleBatch = createStreamBatchHandler({ ...runtime, publisher }, { logger, faults: runtime.faults });
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(injectLambdaContext(logger))
-    .handler((event, context) => handleBatch(event, context));
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event, context) => handleBatch(event, context));
 }

@@ -79,11 +79,15 @@ const ROUTES: readonly StreamRoute[] = [
   {
     name: 'alert written',
     pattern: written('Alert'),
-    handle: async (deps, _record, { old, now }) => {
+    handle: async (deps, _record, { old, now }, logger) => {
       const alert = decodeRecord<AlertRecord>(now)!;
       const before = old ? decodeRecord<AlertRecord>(old) : undefined;
-      if (!before && alert.status === 'open') await deps.publisher.publish([alertEvent(alert, 'opened')]);
-      else if (before?.status === 'open' && alert.status === 'cleared') await deps.publisher.publish([alertEvent(alert, 'cleared')]);
+      const direction = !before && alert.status === 'open' ? 'opened' : before?.status === 'open' && alert.status === 'cleared' ? 'cleared' : null;
+      if (!direction) return;
+      const event = alertEvent(alert, direction);
+      await deps.publisher.publish([event]);
+      // The event's own ids: what a subscriber holding the event can look for in this log.
+      logger?.info(`Published ${event.detailType}`, { eventId: event.id, alertId: alert.alertId, variantId: alert.variantId, locationId: alert.locationId });
     },
   },
 ];

@@ -9,10 +9,10 @@
  * functions/streams/handler.ts, functions/schedule/sweeper.ts), from a configuration read by the same
  * loadConfig: nothing here rewrites the process's environment.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Role } from '../../functions/http/routes';
 import path from 'node:path';
-import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../functions/commons/config';
 import { createRuntime } from '../../functions/commons/runtime';
 import { createTokenVerifier } from '../../functions/http/auth';
@@ -22,10 +22,12 @@ import { createStreamHandler } from '../../functions/streams/handler';
 import { STREAM_FILTERS } from '../../functions/streams/on-table-change';
 import { assertPortFree, ensureTable, LOCAL_AWS_ENV, startSupervisedDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus, type LocalEventBus } from './event-bus';
-import { startHttpServer, type LocalHttpServer } from './http-server';
+import { lambdaContext, startHttpServer, type LocalHttpServer } from './http-server';
 import { StreamPoller } from './stream-poller';
 import { buildDashboard } from '../dashboard-build';
+import { TerminalLogger, type LogFormat } from './terminal-logger';
 import { ensureLocalAuth } from './tokens';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { startTtlStandIn } from './ttl-stand-in';
 
 export interface LocalOptions {
@@ -53,6 +55,11 @@ export interface LocalOptions {
   faultInjection?: string;
   /** FAULT_SEED: makes the injected faults repeatable. @default random */
   faultSeed?: string;
+  /**
+   * LOG_LEVEL and LOG_FORMAT: the functions' lines and an access log line per API request, printed for a terminal
+   * (lib/local/terminal-logger.ts). @default the functions' lines as in Lambda (JSON, POWERTOOLS_LOG_LEVEL), no access log
+   */
+  logging?: { level: LogLevel; format: LogFormat };
   /** Told why, when DynamoDB Local dies and cannot be brought back (npm start then exits). @default logs it */
   onFatal?: (reason: string) => void;
 }
@@ -114,9 +121,13 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       FAULT_SEED: o.faultSeed,
     });
     const runtime = createRuntime(config);
-    const http = createHttpHandler(runtime, createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }));
-    const streams = createStreamHandler(runtime);
-    const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 });
+    const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
+    // Each handler is given a context as Lambda gives one (its function's name, a request id per invocation), so their lines say which it was.
+    const functionsLog = o.logging ? new TerminalLogger({ serviceName: 'inventory', logLevel: o.logging.level }, { format: o.logging.format }) : undefined;
+    const accessLog = o.logging ? new TerminalLogger({ serviceName: 'inventory', logLevel: o.logging.level }, { format: o.logging.format, tag: 'api' }) : undefined;
+    const http = createHttpHandler(runtime, verifier, functionsLog);
+    const streams = createStreamHandler(runtime, functionsLog);
+    const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 }, functionsLog);
 
     const ttl = startTtlStandIn({
       endpoint: ddb.endpoint,
@@ -133,7 +144,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       },
       endpoint: ddb.endpoint,
       streamArn,
-      handler: (event) => streams(event, { awsRequestId: 'local-stream' } as Context),
+      handler: (event) => streams(event, lambdaContext(randomUUID(), 'inventory-stream-processor-local')),
       checkpointFile: o.inMemory ? undefined : path.join(stateDir, 'stream-checkpoints.json'),
       deadLetterFile: path.join(stateDir, 'stream-dead-letters.jsonl'),
       // As the stack's event source mapping: the same filters, and a record retried 10 times before it is dead-lettered.
@@ -147,7 +158,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
 
     let sweeping: Promise<number> | undefined;
     const sweep = () => {
-      sweeping ??= sweeper.run().finally(() => (sweeping = undefined));
+      sweeping ??= sweeper.handler({}, lambdaContext(randomUUID(), 'inventory-sweeper-local')).then((r) => r.released).finally(() => (sweeping = undefined));
       return sweeping;
     };
     const timer = setInterval(() => {
@@ -160,7 +171,13 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
 
     // The back office's page at /dashboard, with the local back-office token in its config.json.
     const site = { prefix: '/dashboard', dir: buildDashboard(path.join(stateDir, 'dashboard'), { apiBase: '', token: auth.tokens.backoffice }) };
-    const server: LocalHttpServer = await startHttpServer({ port: o.port, handler: http, site });
+    const server: LocalHttpServer = await startHttpServer({
+      port: o.port,
+      handler: http,
+      site,
+      verifier,
+      ...(accessLog ? { accessLog: (e) => accessLog.info(`${e.method} ${e.path} ${e.status} ${e.responseLatency} ms`, e) } : {}),
+    });
     stops.push(server.stop);
     return {
       url: server.url,

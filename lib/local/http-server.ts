@@ -1,7 +1,8 @@
 /**
  * The local API Gateway: turns each HTTP request into an HTTP API payload 2.0 event, matched against
  * the route table as API Gateway would (routeKey and pathParameters), and invokes the same Lambda
- * handler. It has no logic of its own beyond what API Gateway does.
+ * handler. It has no logic of its own beyond what API Gateway does; like the stage, it writes an access log entry per
+ * request, with the same fields (ACCESS_LOG_FIELDS in lib/constructs/http-api.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,9 +11,11 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { dict } from '../../functions/core/dict';
 import { HttpError } from '../../functions/http/errors';
+import type { Claims, TokenVerifier } from '../../functions/http/auth';
 import type { HttpHandler } from '../../functions/http/handler';
 import { errorResponse } from '../../functions/http/respond';
-import { matchRoute } from '../../functions/http/routes';
+import { matchRoute, routes } from '../../functions/http/routes';
+import type { ACCESS_LOG_FIELDS } from '../constructs/http-api';
 
 
 /** API Gateway's own limit on a request body. */
@@ -81,12 +84,12 @@ function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
   });
 }
 
-/** The Context the local server gives the handler, as Lambda would (the tests and the benchmark use it too). */
-export const lambdaContext = (requestId: string): Context =>
+/** The Context the local server gives the handler, as Lambda would (the tests, the benchmark and the local stream poller and sweeper use it too). */
+export const lambdaContext = (requestId: string, functionName = 'inventory-http-api-local'): Context =>
   ({
-    functionName: 'inventory-http-api-local',
+    functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:inventory-http-api-local',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
     memoryLimitInMB: '512',
     awsRequestId: requestId,
     logGroupName: 'local',
@@ -125,9 +128,71 @@ function serveStatic(site: StaticSite, urlPath: string, res: ServerResponse): bo
   return true;
 }
 
-export async function startHttpServer(options: { port: number; handler: HttpHandler; host?: string; site?: StaticSite }): Promise<LocalHttpServer> {
+/** One request's access log entry: the stage's fields, every value a string, "-" where there is none (as API Gateway writes them). */
+export type AccessLogEntry = Record<keyof typeof ACCESS_LOG_FIELDS, string>;
+
+const orDash = (v: unknown): string => (v === undefined || v === null || v === '' ? '-' : String(v));
+
+/**
+ * The caller's claims as the stage's JWT authorizer would log them: on a route that needs a role, from the bearer token
+ * verified (the handler verifies it again, as in AWS; verified tokens are cached, so the second time costs a lookup).
+ */
+async function callerOf(event: APIGatewayProxyEventV2, verifier: TokenVerifier | undefined): Promise<{ claims?: Claims; error?: string }> {
+  const m = matchRoute(event.requestContext.http.method, event.rawPath);
+  if (!verifier || m.kind !== 'found' || routes[m.operationId].role === 'public') return {};
+  const token = /^Bearer\s+(\S+)$/i.exec(event.headers?.authorization ?? '')?.[1];
+  if (!token) return { error: 'Unauthorized' };
+  try {
+    return { claims: await verifier.verify(token) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+function accessLogEntry(
+  event: APIGatewayProxyEventV2,
+  r: { integrationRequestId?: string; status: number; responseMs: number; integrationMs?: number; integrationError?: string; errorMessage?: string },
+  caller: { claims?: Claims; error?: string },
+): AccessLogEntry {
+  const c = event.requestContext;
+  const claims = caller.claims ?? {};
+  return {
+    requestId: c.requestId,
+    integrationRequestId: orDash(r.integrationRequestId),
+    requestTime: new Date(c.timeEpoch).toISOString(),
+    status: String(r.status),
+    responseLatency: String(Math.round(r.responseMs)),
+    integrationLatency: r.integrationMs === undefined ? '-' : String(Math.round(r.integrationMs)),
+    integrationError: orDash(r.integrationError),
+    routeKey: c.routeKey,
+    method: c.http.method,
+    path: c.http.path,
+    sourceIp: c.http.sourceIp,
+    userAgent: orDash(c.http.userAgent),
+    scope: orDash(claims.scope),
+    scp: orDash(claims.scp),
+    clientId: orDash(claims.client_id),
+    subject: orDash(claims.sub),
+    authorizerError: orDash(caller.error),
+    errorMessage: orDash(r.errorMessage),
+  };
+}
+
+export interface HttpServerOptions {
+  port: number;
+  handler: HttpHandler;
+  host?: string;
+  site?: StaticSite;
+  /** Called with each API request's access log entry, after its response is sent. @default none */
+  accessLog?: (entry: AccessLogEntry) => void;
+  /** Verifies the bearer token for the access log's caller fields (scope, clientId, subject). @default they are "-" */
+  verifier?: TokenVerifier;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<LocalHttpServer> {
   const server: Server = createServer((req, res) => {
     if (options.site && req.method === 'GET' && serveStatic(options.site, new URL(req.url ?? '/', 'http://x').pathname, res)) return;
+    const received = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -138,17 +203,35 @@ export async function startHttpServer(options: { port: number; handler: HttpHand
     });
     req.on('end', async () => {
       let out: APIGatewayProxyStructuredResultV2;
+      const event = toEvent(req, tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks));
+      const r: Omit<Parameters<typeof accessLogEntry>[1], 'status' | 'responseMs'> = {};
       if (tooLarge) {
         out = errorResponse(new HttpError('payload_too_large', 'The body is larger than the gateway accepts.', { limit: GATEWAY_BODY_LIMIT }));
+        r.errorMessage = 'Request Entity Too Large';
       } else {
-        const event = toEvent(req, Buffer.concat(chunks));
+        // Lambda's request id for the invocation, not the gateway's: in AWS the two differ (integrationRequestId, requestId).
+        r.integrationRequestId = randomUUID();
+        const invoked = performance.now();
         // A handler that throws past its own error handling is a 500, as API Gateway would answer.
-        out = await options.handler(event, lambdaContext(event.requestContext.requestId)).catch((err: unknown) => errorResponse(err));
+        out = await options.handler(event, lambdaContext(r.integrationRequestId)).catch((err: unknown) => {
+          r.integrationError = (err as Error)?.message ?? String(err);
+          r.errorMessage = 'Internal Server Error';
+          return errorResponse(err);
+        });
+        r.integrationMs = performance.now() - invoked;
       }
       // With its length, as API Gateway sends it (Node would otherwise send the body chunked); base64 bodies decoded, as it does.
       const body = Buffer.from(out.body ?? '', out.isBase64Encoded ? 'base64' : 'utf8');
-      res.writeHead(out.statusCode ?? 200, { ...(out.headers as Record<string, string>), 'content-length': String(body.length) });
+      const status = out.statusCode ?? 200;
+      res.writeHead(status, { ...(out.headers as Record<string, string>), 'content-length': String(body.length) });
       res.end(body);
+      const responseMs = performance.now() - received;
+      if (options.accessLog) {
+        const log = options.accessLog;
+        void callerOf(event, options.verifier)
+          .then((caller) => log(accessLogEntry(event, { ...r, status, responseMs }, caller)))
+          .catch(() => undefined);
+      }
     });
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -43,6 +43,9 @@ describe('npm start', () => {
       expect(cart.body.lines[0]).toMatchObject({ quantity: 3, expired: true });
       const moves = await api(s, `/variants/sku-e2e/movements`, 'GET');
       expect(moves.body.movements.map((m: { type: string }) => m.type)).toEqual(['adjustment', 'cart_hold', 'hold_expired']);
+      // At INFO by default, one readable line each: the gateway's access log line per request, the functions' lines with their invocation.
+      expect(s.output()).toMatch(/ INFO  api +PUT \/carts\/cart-1\/lines\/sku-e2e 200 \d+ ms  requestId=\S+ integrationRequestId=\S+ .*scope=inventory\/storefront/);
+      expect(s.output()).toMatch(/ INFO  sweeper +Released lapsed carts  function_request_id=\S+ released=1/);
     } finally {
       expect(await s.stop()).toBe(0);
     }
