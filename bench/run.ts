@@ -10,6 +10,7 @@ import { startBench } from './context';
 import { ROOT, writeReport } from './report';
 import { bundles } from './sections/bundles';
 import { costPerOperation } from './sections/cost';
+import { costByLocations } from './sections/cost-by-locations';
 import { flashSale } from './sections/flash-sale';
 import { latencyAgainstFloor } from './sections/latency';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const sections: string[][] = [];
   try {
     sections.push(await costPerOperation(bench));
+    sections.push(await costByLocations(bench));
     sections.push(await latencyAgainstFloor(bench));
     sections.push(await flashSale(bench));
     bench.log('bundling with cdk synth…');

@@ -6,13 +6,42 @@ import { randomUUID } from 'node:crypto';
 import { transactionUnits } from '../capacity-model';
 import type { Bench } from '../context';
 import { fmt } from '../report';
+import { groups } from '../meter';
 
 /** DynamoDB on-demand prices, us-east-1, since the November 2024 reduction (USD per million request units). */
 const PRICE = { read: 0.125, write: 0.625, source: 'us-east-1 on-demand: $0.125 per million read request units, $0.625 per million write request units' };
 
+export type Op = { name: string; prepare?: () => Promise<unknown>; run: () => Promise<unknown> };
+
+/**
+ * The mean, over `runs` runs of an operation, of the DynamoDB requests it sends, their sequential round trips,
+ * and their capacity: what DynamoDB Local reports for single-item requests, and for transactions the units AWS
+ * bills by its published rules (capacity-model.ts). A refused request counts as a request, its capacity not.
+ */
+export async function measureCost({ meter, local, floorClient }: Pick<Bench, 'meter' | 'local' | 'floorClient'>, op: Op, runs: number) {
+  let requests = 0;
+  let roundTrips = 0;
+  let read = 0;
+  let write = 0;
+  let failed = 0;
+  for (let i = 0; i < runs; i++) {
+    await op.prepare?.();
+    meter.reset();
+    await op.run();
+    const done = [...meter.requests];
+    requests += done.length;
+    roundTrips += groups(done).length;
+    failed += done.filter((r) => r.failed).length;
+    const single = done.filter((r) => r.command !== 'TransactWriteItemsCommand');
+    const tx = await transactionUnits(done, local.tableName, floorClient);
+    read += single.reduce((sum, r) => sum + r.read, 0) + tx.read;
+    write += single.reduce((sum, r) => sum + r.write, 0) + tx.write;
+  }
+  return { requests: requests / runs, roundTrips: roundTrips / runs, read: read / runs, write: write / runs, failed: failed / runs };
+}
+
 export async function costPerOperation({ api, cart, skus, meter, local, floorClient, N, log }: Bench): Promise<string[]> {
   log('measuring requests and capacity per operation…');
-  type Op = { name: string; prepare?: () => Promise<unknown>; run: () => Promise<unknown> };
   let current = '';
   let order = '';
   const cartOf = async (lines: number) => {
@@ -65,26 +94,10 @@ export async function costPerOperation({ api, cart, skus, meter, local, floorCli
   ];
   const costRows: string[] = [];
   for (const op of ops) {
-    let requests = 0;
-    let read = 0;
-    let write = 0;
-    let failed = 0;
-    for (let i = 0; i < N.cost; i++) {
-      await op.prepare?.();
-      meter.reset();
-      await op.run();
-      const done = [...meter.requests];
-      requests += done.length;
-      failed += done.filter((r) => r.failed).length;
-      // Reported figures for single-item requests; modelled ones for transactions (see capacity-model.ts).
-      const single = done.filter((r) => r.command !== 'TransactWriteItemsCommand');
-      const tx = await transactionUnits(done, local.tableName, floorClient);
-      read += single.reduce((s, r) => s + r.read, 0) + tx.read;
-      write += single.reduce((s, r) => s + r.write, 0) + tx.write;
-    }
-    const [rq, rd, wr] = [requests / N.cost, read / N.cost, write / N.cost];
+    const { requests, read, write, failed } = await measureCost({ meter, local, floorClient }, op, N.cost);
+    const [rq, rd, wr] = [requests, read, write];
     const cost = rd * PRICE.read + wr * PRICE.write;
-    costRows.push(`| ${op.name} | ${fmt(rq)}${failed ? ` (${fmt(failed / N.cost)} refused)` : ''} | ${fmt(rd)} | ${fmt(wr)} | $${cost.toFixed(2)} |`);
+    costRows.push(`| ${op.name} | ${fmt(rq)}${failed ? ` (${fmt(failed)} refused)` : ''} | ${fmt(rd)} | ${fmt(wr)} | $${cost.toFixed(2)} |`);
     log(`  ${op.name}: ${fmt(rq)} requests, ${fmt(rd)} RRU, ${fmt(wr)} WRU`);
   }
   const section = [

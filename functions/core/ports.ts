@@ -36,8 +36,11 @@ export interface InventoryStore {
   getLocation(locationId: string): Promise<LocationRecord | undefined>;
   listLocations(): Promise<LocationRecord[]>;
 
-  /** A variant with its levels at every location; strongly consistent unless `consistent` is false. */
-  getVariant(variantId: string, consistent?: boolean): Promise<VariantRecord>;
+  /**
+   * A variant with its levels at every location, or at `locationIds` only (what a change at those locations
+   * reads, whatever the number of locations the variant is stocked at); strongly consistent unless `consistent` is false.
+   */
+  getVariant(variantId: string, consistent?: boolean, locationIds?: string[]): Promise<VariantRecord>;
   /** A variant's configuration only (its `levels` empty): what judging one level against its threshold needs. */
   getVariantConfig(variantId: string): Promise<VariantRecord>;
   /** Many variants, eventually consistent, in one round trip: with their levels everywhere, or at `locationIds` only. */

@@ -157,7 +157,13 @@ export const AvailabilityQuery = z.strictObject({
     .transform((s) => s.split(',').map((v) => v.trim()))
     .pipe(z.array(Id).min(1).max(100))
     .meta({ description: 'Comma-separated, 1 to 100 variant ids' }),
-  locationId: Id.optional(),
+  locationId: Id.optional().meta({ description: 'Only this location (kept from v1; the same as locationIds with one id)' }),
+  locationIds: z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()))
+    .pipe(z.array(Id).min(1).max(50))
+    .optional()
+    .meta({ description: 'Comma-separated, 1 to 50 location ids: levels and totals over these locations only (those that sell)' }),
 });
 
 export const VariantAvailability = Levels.extend({

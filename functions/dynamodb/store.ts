@@ -118,7 +118,11 @@ export class DynamoInventoryStore implements InventoryStore {
   // ---------------------------------------------------------------- variants
 
   /** A variant with its levels everywhere: one Query of its partition (its configuration and every level item). */
-  async getVariant(variantId: string, consistent = true): Promise<VariantRecord> {
+  async getVariant(variantId: string, consistent = true, locationIds?: string[]): Promise<VariantRecord> {
+    if (locationIds) {
+      const items = await this.batchGet([keys.variantKey(variantId), ...locationIds.map((loc) => keys.levelKey(variantId, loc))], consistent);
+      return decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem));
+    }
     const items: Item[] = [];
     const pages = paginateQuery(
       { client: this.doc },

@@ -26,7 +26,7 @@ export async function adjustStock(
   return runCommand(
     deps.store,
     async () => {
-      const variant = await deps.store.getVariant(body.variantId);
+      const variant = await deps.store.getVariant(body.variantId, true, [body.locationId]);
       const level = variant.levels[body.locationId] ?? emptyLevels();
       const delta = body.delta ?? body.onHand! - level.onHand;
       if (level.onHand + delta < 0) {

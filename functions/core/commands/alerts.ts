@@ -76,8 +76,13 @@ export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'op
       seenConfigVersion: -1,
       version: 0,
     };
-    // Versions only grow, and a record comes after the ones before it: one no newer in both is a redelivery.
-    if (j.levelVersion <= state.seenLevelVersion && j.configVersion <= state.seenConfigVersion) return { change: null, result: null };
+    // A judgement older than the last one applied in either dimension is stale: a level judged against the
+    // configuration as it was, or a configuration judged against levels read before a change the stream has not
+    // delivered yet (levels and configuration are separate items, so their records arrive in no common order).
+    // One no newer in both is a redelivery.
+    const stale = j.levelVersion < state.seenLevelVersion || j.configVersion < state.seenConfigVersion;
+    const redelivered = j.levelVersion === state.seenLevelVersion && j.configVersion === state.seenConfigVersion;
+    if (stale || redelivered) return { change: null, result: null };
     const seen = {
       seenLevelVersion: Math.max(j.levelVersion, state.seenLevelVersion),
       seenConfigVersion: Math.max(j.configVersion, state.seenConfigVersion),
@@ -124,8 +129,9 @@ export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'op
         },
       };
     }
-    // Nothing to change: the state is left as it is (a write per change would cost more than it protects).
-    return { change: null, result: null };
+    // No transition, but the versions judged move on, so that a stale judgement arriving later cannot act on
+    // what this one saw (only locations low now or before are judged at all, so this write is rare).
+    return { change: { levels: [], records: [{ op: 'put', record: { ...state, ...seen }, expect: { version: state.version } }] }, result: null };
   });
 }
 

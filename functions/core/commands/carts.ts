@@ -58,7 +58,7 @@ export async function setCartLine(deps: Deps, cartId: string, variantId: string,
   const recover = async (err: unknown): Promise<void> => {
     if (!(err instanceof ShortfallError)) throw err;
     const lookAgain = async () => {
-      [state.variant, state.cart] = await Promise.all([deps.store.getVariant(variantId), deps.store.getCart(cartId)]);
+      [state.variant, state.cart] = await Promise.all([deps.store.getVariant(variantId, true, readAt(body.locationId)), deps.store.getCart(cartId)]);
     };
     if (!looked) {
       looked = true;
@@ -77,9 +77,12 @@ export async function setCartLine(deps: Deps, cartId: string, variantId: string,
   return runCommand(deps.store, () => planSetLine(deps, state, cartId, variantId, body), { recover });
 }
 
+/** The locations a line's plan reads: the one it names, else every location (the service allocates). */
+const readAt = (locationId: string | undefined): string[] | undefined => (locationId ? [locationId] : undefined);
+
 /** What this cart's line could hold at most: what is available where it may sell, plus what it holds. */
 async function capacityFor(deps: Deps, state: LineState, variantId: string, locationId?: string): Promise<number> {
-  const variant = state.variant ?? (await deps.store.getVariant(variantId));
+  const variant = state.variant ?? (await deps.store.getVariant(variantId, true, readAt(locationId)));
   const current = liveQuantities(state.cart?.lines[variantId]);
   const active = (await cachedLocations(deps)).filter((l) => l.active).map((l) => l.locationId);
   const where = locationId ? active.filter((l) => l === locationId) : active;
@@ -264,7 +267,7 @@ export async function getCart(deps: Deps, cartId: string): Promise<Cart> {
   if (!cart) return { cartId, lines: [], expiresAt: null };
   const entries = Object.entries(cart.lines).sort(([a], [b]) => a.localeCompare(b));
   const backordered = entries.filter(([, l]) => l.backordered > 0).map(([v]) => v);
-  const variants = backordered.length ? await deps.store.getVariants(backordered) : [];
+  const variants = backordered.length ? await deps.store.getVariants(backordered, []) : [];
   const dates = new Map(variants.map((v) => [v.variantId, expectedDateOf(v)]));
   const anyLive = entries.some(([, l]) => !l.expired);
   return {

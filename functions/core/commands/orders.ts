@@ -70,7 +70,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
 
   const lapsed = Object.entries(cart.lines).filter(([, l]) => l.expired).map(([v]) => v);
   const variants = new Map<string, VariantRecord>(
-    lapsed.length ? (await deps.store.getVariants(lapsed)).map((v) => [v.variantId, v]) : [],
+    lapsed.length ? (await deps.store.getVariants(lapsed, [...new Set(lapsed.flatMap((v) => Object.keys(cart.lines[v].allocations)))])).map((v) => [v.variantId, v]) : [],
   );
   const active = new Set((await cachedLocations(deps)).filter((l) => l.active).map((l) => l.locationId));
   const levels: LevelChange[] = [];

@@ -39,7 +39,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
         throw conflict(`Purchase order ${id} already exists with other content.`, { purchaseOrderId: id });
       }
       const now = deps.clock.now().toISOString();
-      const variants = await deps.store.getVariants(body.lines.map((l) => l.variantId));
+      const variants = await deps.store.getVariants(body.lines.map((l) => l.variantId), [body.locationId]);
       const po: PurchaseOrderRecord = {
         entity: 'PurchaseOrder',
         purchaseOrderId: id,
@@ -93,7 +93,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
           variantIds: missing.map((l) => l.variantId),
         });
       }
-      const variants = await deps.store.getVariants(body.lines.map((l) => l.variantId));
+      const variants = await deps.store.getVariants(body.lines.map((l) => l.variantId), [po.locationId]);
       const lines = mapDict(po.lines, (l) => ({ ...l }));
       for (const l of body.lines) lines[l.variantId].received += l.quantity;
       const status = Object.values(lines).every((l) => l.received >= l.ordered) ? 'received' : 'partially_received';

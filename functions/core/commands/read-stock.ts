@@ -7,19 +7,24 @@ import { isLow } from '../rules';
 import { expectedDateOf, isPurchasable } from '../rules';
 
 /**
- * The catalog's read: one BatchGetItem for up to 100 variants (their levels live on one item each)
- * plus the cached location list. Totals count only locations that sell.
+ * The catalog's read, one round trip to the table: for up to 100 variants, one Query each in parallel
+ * (their levels everywhere), or one BatchGetItem of their configurations and their levels at the given
+ * locations; plus the cached location list. Totals count only locations that sell.
  */
 export async function getAvailability(
   deps: Deps,
   variantIds: string[],
-  locationId?: string,
+  where: { locationId?: string; locationIds?: string[] } = {},
 ): Promise<{ variants: VariantAvailability[] }> {
-  const [variants, locations] = await Promise.all([deps.store.getVariants(variantIds), cachedLocations(deps)]);
+  // Both given: the union (locationId is v1's single-location form of locationIds).
+  const named = [...(where.locationIds ?? []), ...(where.locationId ? [where.locationId] : [])];
+  const only = named.length ? [...new Set(named)] : undefined;
+  const [variants, locations] = await Promise.all([deps.store.getVariants(variantIds, only), cachedLocations(deps)]);
   const isActive = activeLookup(locations);
+  const wanted = only && new Set(only);
   return {
     variants: variants.map((v) => {
-      const levels = levelsOf(v, isActive, locationId);
+      const levels = levelsOf(v, isActive).filter((l) => !wanted || wanted.has(l.locationId));
       const totals = sumLevels(levels.filter((l) => l.active));
       return {
         variantId: v.variantId,

@@ -63,7 +63,7 @@ export async function completeTransfer(deps: Deps, id: string, idempotency?: Ide
       if (!transfer) throw notFound(`Transfer ${id}`);
       if (transfer.status === 'completed') return { change: null, result: transferView(transfer) };
       if (transfer.status === 'cancelled') throw conflict(`Transfer ${id} was cancelled.`, { status: transfer.status });
-      const variants = await deps.store.getVariants(transfer.lines.map((l) => l.variantId));
+      const variants = await deps.store.getVariants(transfer.lines.map((l) => l.variantId), [transfer.fromLocationId, transfer.toLocationId]);
       const reference = `transfer:${id}`;
       // The same refusal whether the read shows the shortage or the transaction's guard finds it.
       const short = (variantId: string, available: number) =>
