@@ -61,7 +61,8 @@ const ROUTES: readonly StreamRoute[] = [
       const config = await deps.store.getVariantConfig(variantId);
       const at = fallbackTime(deps, record);
       const level = (item: Item | undefined) => (item ? dict([[locationId, decodeLevel(item as unknown as StoredLevel)]]) : dict<LevelRecord>());
-      await judge(deps, judgements(old ? { ...config, levels: level(old) } : undefined, { ...config, levels: level(now) }, at), logger);
+      // A new level item is judged as a level change (its before is the same configuration with no level there), never as a configuration's.
+      await judge(deps, judgements({ ...config, levels: level(old) }, { ...config, levels: level(now) }, at), logger);
     },
   },
   {

@@ -73,7 +73,8 @@ export interface LocalAssembly {
   /** A ready-to-use bearer token per role (also in <stateDir>/tokens.json). */
   tokens: Record<Role, string>;
   /** Resolves when the stream processor has caught up with every change so far. */
-  streamsDrained(): Promise<void>;
+  /** True once the stream processor has caught up; false if it had not within `timeoutMs` (default 60 s). */
+  streamsDrained(timeoutMs?: number): Promise<boolean>;
   /** Runs one sweep now (tests use it instead of waiting for the interval). */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -144,7 +145,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       },
       endpoint: ddb.endpoint,
       streamArn,
-      handler: (event) => streams(event, lambdaContext(randomUUID(), 'inventory-stream-processor-local')),
+      handler: (event) => streams(event, lambdaContext(randomUUID(), 'inventory-stream-processor-local', 60_000)),
       checkpointFile: o.inMemory ? undefined : path.join(stateDir, 'stream-checkpoints.json'),
       deadLetterFile: path.join(stateDir, 'stream-dead-letters.jsonl'),
       // As the stack's event source mapping: the same filters, and a record retried 10 times before it is dead-lettered.
@@ -158,7 +159,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
 
     let sweeping: Promise<number> | undefined;
     const sweep = () => {
-      sweeping ??= sweeper.handler({}, lambdaContext(randomUUID(), 'inventory-sweeper-local')).then((r) => r.released).finally(() => (sweeping = undefined));
+      sweeping ??= sweeper.handler({}, lambdaContext(randomUUID(), 'inventory-sweeper-local', 55_000)).then((r) => r.released).finally(() => (sweeping = undefined));
       return sweeping;
     };
     const timer = setInterval(() => {
@@ -186,7 +187,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       eventsFile,
       tableName,
       tokens: auth.tokens,
-      streamsDrained: () => poller.drained(),
+      streamsDrained: (timeoutMs?: number) => poller.drained(timeoutMs),
       sweep,
       stop: stopAll,
     };

@@ -85,8 +85,11 @@ function toEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
 }
 
 /** The Context the local server gives the handler, as Lambda would (the tests, the benchmark and the local stream poller and sweeper use it too). */
-export const lambdaContext = (requestId: string, functionName = 'inventory-http-api-local'): Context =>
-  ({
+export const lambdaContext = (requestId: string, functionName = 'inventory-http-api-local', timeoutMs = 29_000): Context => {
+  // The time left counts down from the invocation's start, as Lambda's does, to the function's timeout in the stack
+  // (the API's 29 s is API Gateway's integration limit; the stream processor has 60 s, the sweeper 55 s).
+  const deadline = Date.now() + timeoutMs;
+  return {
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
@@ -95,11 +98,12 @@ export const lambdaContext = (requestId: string, functionName = 'inventory-http-
     logGroupName: 'local',
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  }) as Context;
+  } as Context;
+};
 
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 

@@ -123,11 +123,15 @@ export class StreamPoller {
     this.client.destroy();
   }
 
-  /** Resolves once the running loop has found the stream empty twice since the call: all caught up. */
-  async drained(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Resolves once the running loop has found the stream empty twice since the call (all caught up): true; or
+   * false when `timeoutMs` passed first (the stream still has records to deliver).
+   */
+  async drained(timeoutMs = 60_000): Promise<boolean> {
     const target = this.emptyPolls + 2;
     const deadline = Date.now() + timeoutMs;
     while (this.running && this.emptyPolls < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.emptyPolls >= target;
   }
 
   private async run(): Promise<void> {

@@ -69,20 +69,23 @@ test('every item the service writes carries the schema version', async () => {
   expect(unversioned).toEqual([]);
 });
 
-test('alert judgements out of order across the level and configuration items: a stale one never acts', async () => {
+test('alert judgements out of order across the level and configuration items: a stale one never acts, and no level crossing is lost', async () => {
   const sku = uid('sku');
   const at = new Date().toISOString();
-  const j = (levelVersion: number, configVersion: number, low: boolean) =>
-    applyJudgement(t.deps, { variantId: sku, locationId: 'st-0', low, available: low ? 1 : 9, threshold: 5, levelVersion, configVersion, at });
+  const j = (levelVersion: number, configVersion: number, low: boolean, byConfiguration = false) =>
+    applyJudgement(t.deps, { variantId: sku, locationId: 'st-0', low, available: low ? 1 : 9, threshold: 5, levelVersion, configVersion, byConfiguration, at });
   expect(await j(3, 1, true)).toBe('opened');
-  // The configuration moved to version 2 and was judged against levels read then (version 5): still low, nothing to do.
+  // The configuration moved to version 2 and was judged against the levels as they are now: still low.
+  expect(await j(9, 2, true, true)).toBeNull();
+  // The level records the stream still holds are judged in turn, although the configuration's judgement read past them.
+  expect(await j(4, 2, false)).toBe('cleared');
+  // A level judged against the configuration as it was (version 1): stale, whatever its level version.
+  expect(await j(7, 1, true)).toBeNull();
+  expect(await j(5, 2, true)).toBe('opened');
+  // Redelivered, or older than the last level applied: nothing.
   expect(await j(5, 2, true)).toBeNull();
-  // A level judged against the configuration as it was (version 1), although newer in level: stale.
-  expect(await j(6, 1, false)).toBeNull();
-  // A level change the stream delivers after the configuration's judgement read past it: stale too.
   expect(await j(4, 2, false)).toBeNull();
-  // Redelivered: nothing.
-  expect(await j(5, 2, true)).toBeNull();
-  // Newer in both: acts.
+  // A configuration judgement older than the last configuration applied: stale.
+  expect(await j(9, 1, false, true)).toBeNull();
   expect(await j(6, 2, false)).toBe('cleared');
 });

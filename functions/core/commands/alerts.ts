@@ -25,14 +25,20 @@ export interface AlertJudgement {
   threshold: number | null;
   levelVersion: number;
   configVersion: number;
+  /**
+   * Made for a configuration change, from the levels as they are now rather than from a level's record: it says
+   * nothing about which level records came before (the stream may still deliver older ones), so it is ordered by the
+   * configuration's version only.
+   */
+  byConfiguration: boolean;
   /** When the change was made: an alert it opens or clears is dated by it. */
   at: string;
 }
 
 /**
  * The judgements a change to a variant's item calls for (old image undefined for a new item): each location
- * whose level or threshold the change touched, where it is low now or was low before. A location that was
- * and stays at or above its threshold can have no open alert, so it costs nothing. `fallbackAt` dates a
+ * whose level or threshold the change touched: for a level change, where it is low now or was low before; for a
+ * configuration change, every location. `fallbackAt` dates a
  * change whose item carries no time of its own.
  */
 export function judgements(before: VariantRecord | undefined, after: VariantRecord, fallbackAt: string): AlertJudgement[] {
@@ -45,7 +51,11 @@ export function judgements(before: VariantRecord | undefined, after: VariantReco
     const threshold = thresholdAt(after, locationId);
     const low = isLow(level.available, threshold);
     const wasLow = !!old && !!before && isLow(old.available, thresholdAt(before, locationId));
-    if (!low && !wasLow) continue;
+    // A level that is not low and was not low before costs nothing, unless the configuration changed: an alert may
+    // then be open from a threshold that no image shows any more (levels and configuration are separate items, so a
+    // level's record can be judged against the new configuration before the configuration's record is), and only
+    // judging every location clears it. Configuration writes are rare; this reads one alert state per location.
+    if (!configChanged && !low && !wasLow) continue;
     const at = configChanged && old?.version === level.version ? (after.configUpdatedAt ?? level.updatedAt) : level.updatedAt;
     out.push({
       variantId: after.variantId,
@@ -55,6 +65,7 @@ export function judgements(before: VariantRecord | undefined, after: VariantReco
       threshold,
       levelVersion: level.version,
       configVersion: after.configVersion,
+      byConfiguration: configChanged,
       at: at ?? fallbackAt,
     });
   }
@@ -76,15 +87,17 @@ export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'op
       seenConfigVersion: -1,
       version: 0,
     };
-    // A judgement older than the last one applied in either dimension is stale: a level judged against the
-    // configuration as it was, or a configuration judged against levels read before a change the stream has not
-    // delivered yet (levels and configuration are separate items, so their records arrive in no common order).
-    // One no newer in both is a redelivery.
-    const stale = j.levelVersion < state.seenLevelVersion || j.configVersion < state.seenConfigVersion;
-    const redelivered = j.levelVersion === state.seenLevelVersion && j.configVersion === state.seenConfigVersion;
-    if (stale || redelivered) return { change: null, result: null };
+    // Levels and configuration are separate items, so their records arrive in no common order. A level's records
+    // come in order: one no newer than the last applied is a redelivery, and one judged against an older
+    // configuration than the last applied is stale. A configuration's judgement (from the levels as they are now) is
+    // stale only if its configuration is older; it leaves the level order alone, so that the level records the
+    // stream still holds are judged in turn and no crossing is lost.
+    const stale = j.byConfiguration
+      ? j.configVersion < state.seenConfigVersion
+      : j.levelVersion <= state.seenLevelVersion || j.configVersion < state.seenConfigVersion;
+    if (stale) return { change: null, result: null };
     const seen = {
-      seenLevelVersion: Math.max(j.levelVersion, state.seenLevelVersion),
+      seenLevelVersion: j.byConfiguration ? state.seenLevelVersion : Math.max(j.levelVersion, state.seenLevelVersion),
       seenConfigVersion: Math.max(j.configVersion, state.seenConfigVersion),
     };
     if (j.low && !state.openAlertId) {
@@ -129,9 +142,8 @@ export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'op
         },
       };
     }
-    // No transition, but the versions judged move on, so that a stale judgement arriving later cannot act on
-    // what this one saw (only locations low now or before are judged at all, so this write is rare).
-    return { change: { levels: [], records: [{ op: 'put', record: { ...state, ...seen }, expect: { version: state.version } }] }, result: null };
+    // Nothing to change: the state is left as it is (a write per change would cost more than it protects).
+    return { change: null, result: null };
   });
 }
 
