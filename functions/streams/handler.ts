@@ -29,9 +29,10 @@ export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: S
   return async (event, context) => {
     // One invocation's logger, its records handled one after the other: the record's key can be set on it in turn.
     const log = options.logger?.forInvocation(context);
+    const batchDeps: StreamDeps = { ...deps, configs: new Map() };
     const handle = (record: DynamoDBRecord) => {
       log?.appendKeys({ sequenceNumber: record.dynamodb?.SequenceNumber });
-      return handleTableChange(deps, record, log);
+      return handleTableChange(batchDeps, record, log);
     };
     if (faults?.draw('crash')) {
       // The invocation dies part-way: the records before that point were handled, and the whole batch comes again.

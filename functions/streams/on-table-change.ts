@@ -20,14 +20,21 @@ import type { Deps } from '../core/deps';
 import type { EventPublisher } from '../core/ports';
 import { decodeCart, decodeLevel, decodeRecord, decodeVariant, type Item, type StoredLevel } from '../dynamodb/codec';
 import { dict } from '../core/dict';
-import type { LevelRecord } from '../core/records';
+import type { LevelRecord, VariantRecord } from '../core/records';
 import type { AlertRecord } from '../core/records';
 
 /** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
 export type FilterPattern = { [field: string]: FilterPattern | readonly string[] };
 
 /** What the stream processor needs: the domain's deps, and the bus its events go to. */
-export type StreamDeps = Deps & { publisher: EventPublisher };
+export type StreamDeps = Deps & {
+  publisher: EventPublisher;
+  /**
+   * Variants' configurations read during one batch, so that a batch of level changes reads each variant's once. A
+   * configuration record in the batch forgets its variant's entry, so the level records after it read it again.
+   */
+  configs?: Map<string, Promise<VariantRecord>>;
+};
 
 interface StreamRoute {
   name: string;
@@ -58,11 +65,17 @@ const ROUTES: readonly StreamRoute[] = [
     handle: async (deps, record, { old, now }, logger) => {
       const variantId = now!.variantId as string;
       const locationId = now!.locationId as string;
-      const config = await deps.store.getVariantConfig(variantId);
+      let config = deps.configs?.get(variantId);
+      if (!config) {
+        config = deps.store.getVariantConfig(variantId);
+        deps.configs?.set(variantId, config);
+        config.catch(() => deps.configs?.delete(variantId));
+      }
       const at = fallbackTime(deps, record);
       const level = (item: Item | undefined) => (item ? dict([[locationId, decodeLevel(item as unknown as StoredLevel)]]) : dict<LevelRecord>());
       // A new level item is judged as a level change (its before is the same configuration with no level there), never as a configuration's.
-      await judge(deps, judgements({ ...config, levels: level(old) }, { ...config, levels: level(now) }, at), logger);
+      const current = await config;
+      await judge(deps, judgements({ ...current, levels: level(old) }, { ...current, levels: level(now) }, at), logger);
     },
   },
   {
@@ -70,8 +83,9 @@ const ROUTES: readonly StreamRoute[] = [
     name: 'variant configuration written',
     pattern: written('Variant'),
     handle: async (deps, record, { old, now }, logger) => {
-      if (old && old.configVersion === now!.configVersion) return; // expected dates moved, nothing judged changed
       const variantId = now!.variantId as string;
+      deps.configs?.delete(variantId);
+      if (old && old.configVersion === now!.configVersion) return; // expected dates moved, nothing judged changed
       const { levels } = await deps.store.getVariant(variantId);
       const before = old ? { ...decodeVariant(variantId, old), levels } : undefined;
       await judge(deps, judgements(before, { ...decodeVariant(variantId, now!), levels }, fallbackTime(deps, record)), logger);
