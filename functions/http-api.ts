@@ -1,7 +1,8 @@
-/** Lambda entry for every HTTP route: its dependencies from the configuration, read once at cold start. */
+/** Lambda entry for every HTTP route: its dependencies from the configuration, read once at cold start, traced by X-Ray. */
 import { loadConfig } from './commons/config';
 import { createRuntime } from './commons/runtime';
+import { lambdaTracing } from './commons/tracing';
 import { authConfigFromEnv, createTokenVerifier } from './http/auth';
 import { createHttpHandler } from './http/handler';
 
-export const handler = createHttpHandler(createRuntime(loadConfig()), createTokenVerifier(authConfigFromEnv()));
+export const handler = createHttpHandler(createRuntime(loadConfig(), { tracing: lambdaTracing() }), createTokenVerifier(authConfigFromEnv()));

@@ -8,12 +8,16 @@ import { injectDynamoDbFaults, injectEventBridgeFaults, type FaultInjector } fro
 /** A local endpoint (DynamoDB Local, the EventBridge stand-in) takes any credentials; AWS's come from the runtime. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export function documentClient(config: Config, faults?: FaultInjector): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
+/** Instruments a client (X-Ray, in Lambda: Tracing.client in runtime.ts). @default none */
+type Instrument = <C extends object>(client: C) => C;
+const asIs: Instrument = (client) => client;
+
+export function documentClient(config: Config, faults?: FaultInjector, instrument: Instrument = asIs): DynamoDBDocumentClient {
+  const client = instrument(new DynamoDBClient({
     region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: 5,
-  });
+  }));
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
@@ -21,11 +25,13 @@ export function documentClient(config: Config, faults?: FaultInjector): DynamoDB
   return doc;
 }
 
-export function eventBridgeClient(config: Config, faults?: FaultInjector): EventBridgeClient {
-  const client = new EventBridgeClient({
-    region: config.region,
-    ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
-  });
+export function eventBridgeClient(config: Config, faults?: FaultInjector, instrument: Instrument = asIs): EventBridgeClient {
+  const client = instrument(
+    new EventBridgeClient({
+      region: config.region,
+      ...(config.eventBridgeEndpoint ? { endpoint: config.eventBridgeEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+    }),
+  );
   if (faults) injectEventBridgeFaults(client, faults);
   return client;
 }

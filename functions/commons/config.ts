@@ -21,6 +21,12 @@ export interface Config {
   sweeper: SweeperSettings;
   /** FAULT_INJECTION (and FAULT_SEED): faults to inject into the SDK clients (tests, npm start, the soak). @default none */
   faults?: FaultPlan;
+  /**
+   * Where the service's metrics go: EMF lines on stdout in this namespace, with this `service` dimension
+   * (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME); undefined when POWERTOOLS_METRICS_DISABLED is true (npm
+   * start, unless LOCAL_METRICS asks for them). @default { namespace: 'Inventory', service: 'inventory' }
+   */
+  metrics?: { namespace: string; service: string };
 }
 
 const required = (env: NodeJS.ProcessEnv, name: string): string => {
@@ -37,6 +43,9 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 };
 
+/** As Powertools reads its boolean settings. */
+const isTrue = (raw: string | undefined): boolean => ['true', '1', 'yes', 'on'].includes((raw ?? '').trim().toLowerCase());
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     tableName: required(env, 'TABLE_NAME'),
@@ -48,5 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION || 'us-east-1',
     sweeper: { passes: positiveInt(env, 'SWEEP_PASSES', 1), passSeconds: positiveInt(env, 'SWEEP_PASS_SECONDS', 30) },
     faults: parseFaultPlan(env.FAULT_INJECTION, env.FAULT_SEED),
+    metrics: isTrue(env.POWERTOOLS_METRICS_DISABLED)
+      ? undefined
+      : { namespace: env.POWERTOOLS_METRICS_NAMESPACE || 'Inventory', service: env.POWERTOOLS_SERVICE_NAME || 'inventory' },
   };
 }

@@ -1,4 +1,5 @@
 /** Wires the domain's ports to their AWS adapters. */
+import type { MiddlewareObj } from '@middy/core';
 import type { Deps } from '../core/deps';
 import { systemClock } from '../core/ports';
 import { DynamoInventoryStore } from '../dynamodb/store';
@@ -6,20 +7,45 @@ import { EventBridgePublisher } from '../eventbridge/event-bridge-publisher';
 import { documentClient, eventBridgeClient } from './clients';
 import type { Config } from './config';
 import { FaultInjector } from './faults';
+import { ServiceMetrics } from './metrics';
 
-/** The domain's deps, and the fault injector when the configuration asks for faults (the stream handler crashes by it). */
+/**
+ * X-Ray tracing of the handlers and of the SDK clients' calls (functions/commons/tracing.ts, Powertools Tracer). Only
+ * the Lambda entries make one: npm start, the tests and the benchmark run untraced, without loading the X-Ray SDK.
+ */
+export interface Tracing {
+  /** A handler's middy middleware: a subsegment per invocation. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fits every handler's middy chain, as Powertools' own
+  middleware(): MiddlewareObj<any, any, Error, any, any>;
+  /** The client, each of its calls a subsegment. */
+  client<C extends object>(client: C): C;
+}
+
+/**
+ * The domain's deps, and what the handlers need besides: the metrics written per invocation, the tracing (Lambda
+ * only), the fault injector when the configuration asks for faults (the stream handler crashes by it).
+ */
 export interface Runtime extends Deps {
+  metrics?: ServiceMetrics;
+  tracing?: Tracing;
   faults?: FaultInjector;
 }
 
-export function createRuntime(config: Config): Runtime {
+/** What a handler factory takes: the domain's deps, and the tracing when it runs in Lambda. */
+export type HandlerDeps = Deps & { tracing?: Tracing };
+
+export function createRuntime(config: Config, options: { tracing?: Tracing } = {}): Runtime {
+  const { tracing } = options;
   const faults = config.faults ? new FaultInjector(config.faults) : undefined;
+  const metrics = config.metrics ? new ServiceMetrics(config.metrics) : undefined;
   return {
-    store: new DynamoInventoryStore(documentClient(config, faults), config.tableName),
+    store: new DynamoInventoryStore(documentClient(config, faults, tracing?.client), config.tableName),
     clock: systemClock,
     holdSeconds: config.holdSeconds,
     cartRetentionSeconds: config.cartRetentionSeconds,
-    ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config, faults), config.eventBusName) } : {}),
+    ...(config.eventBusName ? { publisher: new EventBridgePublisher(eventBridgeClient(config, faults, tracing?.client), config.eventBusName, metrics) } : {}),
+    ...(metrics ? { metrics } : {}),
+    ...(tracing ? { tracing } : {}),
     ...(faults ? { faults } : {}),
   };
 }

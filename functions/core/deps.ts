@@ -1,4 +1,4 @@
-import type { Clock, EventPublisher, InventoryStore } from './ports';
+import type { Clock, EventPublisher, InventoryStore, MetricsSink } from './ports';
 
 /** What every command runs against: built once per process (Lambda module scope, local server, test). */
 export interface Deps {
@@ -13,4 +13,6 @@ export interface Deps {
    */
   cartRetentionSeconds?: number;
   publisher?: EventPublisher;
+  /** Where the commands report holds, releases, checkouts, retries and alerts. @default none: nothing is counted */
+  metrics?: MetricsSink;
 }

@@ -88,3 +88,38 @@ export interface EventPublisher {
   /** Publishes every event or throws, naming the ones that failed. */
   publish(events: PublishedEvent[]): Promise<void>;
 }
+
+/**
+ * The service's own metrics, by name, with the unit CloudWatch stores each in: the names the alarms and the dashboard
+ * read (lib/constructs/monitoring.ts; namespace `Inventory`, dimension `service=inventory`). A counter's values are
+ * summed over an invocation; a gauge's are each kept (the alarms read their Maximum). docs/operations.md says where
+ * each is emitted.
+ */
+export const METRICS = {
+  HoldsGranted: { unit: 'Count', kind: 'counter' },
+  HoldsRefused: { unit: 'Count', kind: 'counter' },
+  ConflictsRetried: { unit: 'Count', kind: 'counter' },
+  /** Cart lines released, with the dimension `path`: sweeper, reclaim or ttl. */
+  HoldsReleased: { unit: 'Count', kind: 'counter' },
+  Checkouts: { unit: 'Count', kind: 'counter' },
+  AlertsOpened: { unit: 'Count', kind: 'counter' },
+  AlertsCleared: { unit: 'Count', kind: 'counter' },
+  EventsPublished: { unit: 'Count', kind: 'counter' },
+  EventsFailed: { unit: 'Count', kind: 'counter' },
+  LapsedHoldsUnreleased: { unit: 'Count', kind: 'gauge' },
+  StreamBatchAge: { unit: 'Milliseconds', kind: 'gauge' },
+} as const;
+
+export type MetricName = keyof typeof METRICS;
+export type CounterName = { [K in MetricName]: (typeof METRICS)[K]['kind'] extends 'counter' ? K : never }[MetricName];
+export type GaugeName = Exclude<MetricName, CounterName>;
+/** A metric's dimensions besides `service` (which every metric has): `path` for HoldsReleased. */
+export type MetricDimensions = Readonly<Record<string, string>>;
+
+/** Where the domain reports what it did (Powertools Metrics in Lambda: functions/commons/metrics.ts). Optional on Deps: none, no metrics. */
+export interface MetricsSink {
+  /** Adds `value` (default 1) to a counter. */
+  count(name: CounterName, value?: number, dimensions?: MetricDimensions): void;
+  /** Records one value of a gauge. */
+  gauge(name: GaugeName, value: number): void;
+}

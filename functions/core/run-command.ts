@@ -4,8 +4,8 @@
  * place where a command may look further before it gives an answer (`recover`).
  */
 import { ConcurrentChangeError, DomainError } from './errors';
+import type { Deps } from './deps';
 import type { PlannedChange } from './planned-change';
-import type { InventoryStore } from './ports';
 
 export interface Plan<R> {
   /** null when the command finds nothing to change (e.g. a repeated checkout). */
@@ -36,8 +36,9 @@ export const MAX_RECOVERIES = 3;
 const pause = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
 
+/** Runs against the store, and counts each lost race it plans again after (ConflictsRetried). */
 export async function runCommand<R>(
-  store: InventoryStore,
+  { store, metrics }: Pick<Deps, 'store' | 'metrics'>,
   plan: () => Promise<Plan<R>>,
   { idempotency, recover }: CommandOptions = {},
 ): Promise<R> {
@@ -59,7 +60,10 @@ export async function runCommand<R>(
       return p.result;
     } catch (err) {
       if (err instanceof ConcurrentChangeError) {
-        await pause(attempt++);
+        if (++attempt < MAX_ATTEMPTS) {
+          metrics?.count('ConflictsRetried');
+          await pause(attempt - 1);
+        }
         continue;
       }
       if (!recover || recoveries >= MAX_RECOVERIES) throw err;

@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Runtime } from '../commons/runtime';
 import { logger as defaultLogger, type ServiceLogger } from '../commons/logger';
+import { inInvocation } from '../commons/metrics';
 import type { FaultInjector } from '../commons/faults';
 import { handleTableChange, type StreamDeps } from './on-table-change';
 
@@ -27,6 +28,9 @@ export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: S
   const { faults } = options;
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return async (event, context) => {
+    // How far behind the stream the batch is: its oldest record's age (StreamBatchAge; Lambda's IteratorAge is the newest's).
+    const oldest = Math.min(...event.Records.map((r) => r.dynamodb?.ApproximateCreationDateTime ?? Infinity));
+    if (Number.isFinite(oldest)) deps.metrics?.gauge('StreamBatchAge', Math.max(0, deps.clock.now().getTime() - oldest * 1000));
     // One invocation's logger, its records handled one after the other: the record's key can be set on it in turn.
     const log = options.logger?.forInvocation(context);
     const batchDeps: StreamDeps = { ...deps, configs: new Map() };
@@ -57,11 +61,13 @@ export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: S
 
 /**
  * The Lambda handler on the stream. Without a bus (EVENT_BUS_NAME) it does not start: alert records would be
- * acknowledged and their events never published.
+ * acknowledged and their events never published. The batch's metrics are written when it ends; in Lambda it is traced.
  */
 export function createStreamHandler(runtime: Runtime, logger: ServiceLogger = defaultLogger): StreamHandler {
   const { publisher } = runtime;
   if (!publisher) throw new Error('Environment variable EVENT_BUS_NAME is required by the stream processor');
   const handleBatch = createStreamBatchHandler({ ...runtime, publisher }, { logger, faults: runtime.faults });
-  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>().handler((event, context) => handleBatch(event, context));
+  const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>();
+  if (runtime.tracing) handler.use(runtime.tracing.middleware());
+  return handler.handler((event, context) => inInvocation(runtime.metrics, () => handleBatch(event, context)));
 }

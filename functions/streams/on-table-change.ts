@@ -116,7 +116,9 @@ function fallbackTime(deps: Deps, record: DynamoDBRecord): string {
 async function judge(deps: Deps, all: AlertJudgement[], logger?: Pick<Logger, 'info'>): Promise<void> {
   for (const j of all) {
     const transition = await applyJudgement(deps, j);
-    if (transition) logger?.info(`Low-stock alert ${transition}`, { ...j });
+    if (!transition) continue;
+    deps.metrics?.count(transition === 'opened' ? 'AlertsOpened' : 'AlertsCleared');
+    logger?.info(`Low-stock alert ${transition}`, { ...j });
   }
 }
 

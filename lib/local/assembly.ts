@@ -60,6 +60,11 @@ export interface LocalOptions {
    * (lib/local/terminal-logger.ts). @default the functions' lines as in Lambda (JSON, POWERTOOLS_LOG_LEVEL), no access log
    */
   logging?: { level: LogLevel; format: LogFormat };
+  /**
+   * LOCAL_METRICS: the functions write their metrics as in Lambda, one EMF JSON line per invocation (and dimension set)
+   * on stdout, each invocation's own. @default false: no metrics are recorded, and stdout carries the log only
+   */
+  metrics?: boolean;
   /** Told why, when DynamoDB Local dies and cannot be brought back (npm start then exits). @default logs it */
   onFatal?: (reason: string) => void;
 }
@@ -120,6 +125,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       CART_RETENTION_SECONDS: String(o.cartRetentionSeconds ?? 86_400),
       FAULT_INJECTION: o.faultInjection,
       FAULT_SEED: o.faultSeed,
+      POWERTOOLS_METRICS_DISABLED: o.metrics ? 'false' : 'true',
     });
     const runtime = createRuntime(config);
     const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });

@@ -46,15 +46,24 @@ describe('npm start', () => {
       // At INFO by default, one readable line each: the gateway's access log line per request, the functions' lines with their invocation.
       expect(s.output()).toMatch(/ INFO  api +PUT \/carts\/cart-1\/lines\/sku-e2e 200 \d+ ms  requestId=\S+ integrationRequestId=\S+ .*scope=inventory\/storefront/);
       expect(s.output()).toMatch(/ INFO  sweeper +Released lapsed carts  function_request_id=\S+ released=1/);
+      // No metrics unless asked (LOCAL_METRICS): the terminal shows the log only.
+      expect(s.output()).not.toContain('"_aws"');
     } finally {
       expect(await s.stop()).toBe(0);
     }
     expect(javaProcessesFor(s.stateDir)).toEqual([]);
 
-    const again = await startLocalService(s.env, s.stateDir);
+    // Restarted, with the functions' metrics asked for: each invocation's own EMF line, as in Lambda (the request's, here).
+    const again = await startLocalService({ ...s.env, LOCAL_METRICS: 'true' }, s.stateDir);
     try {
       expect(await available(again, 'sku-e2e')).toBe(5);
       expect((await api(again, `/locations`, 'GET')).body.locations).toHaveLength(1);
+      expect(await api(again, `/carts/cart-2/lines/sku-e2e`, 'PUT', { quantity: 1 })).toMatchObject({ status: 200 });
+      const emf = await eventually(
+        async () => again.output().split('\n').filter((l) => l.startsWith('{"_aws"') && l.includes('"HoldsGranted"')).map((l) => JSON.parse(l)),
+        (lines) => lines.length > 0,
+      );
+      expect(emf).toEqual([expect.objectContaining({ service: 'inventory', HoldsGranted: 1, _aws: expect.objectContaining({ CloudWatchMetrics: [expect.objectContaining({ Namespace: 'Inventory' })] }) })]);
     } finally {
       await again.stop();
     }

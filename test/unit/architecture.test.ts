@@ -50,3 +50,13 @@ test('the domain (functions/core) imports neither the adapters, the HTTP layer n
     );
   expect(leaks).toEqual([]);
 });
+
+test('only the Lambda entries load the X-Ray SDK (the Tracer): npm start, the tests and the benchmark never do', () => {
+  const ENTRIES = ['http-api.ts', 'stream-processor.ts', 'sweeper.ts'].map((f) => path.join('functions', f));
+  const TRACING = path.join('functions', 'commons', 'tracing');
+  const everywhere = [...functionFiles, ...['lib', 'bin', 'scripts', 'bench'].flatMap((d) => sources(d))];
+  const loaders = everywhere.filter((f) =>
+    importsOf(f).some((i) => i === TRACING || /^@aws-lambda-powertools\/tracer|^aws-xray-sdk/.test(i) || ENTRIES.includes(`${i}.ts`)),
+  );
+  expect(loaders.sort()).toEqual([...ENTRIES, `${TRACING}.ts`].sort());
+});

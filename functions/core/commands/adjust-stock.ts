@@ -24,7 +24,7 @@ export async function adjustStock(
   const location = await deps.store.getLocation(body.locationId);
   if (!location) throw notFound(`Location ${body.locationId}`);
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const variant = await deps.store.getVariant(body.variantId, true, [body.locationId]);
       const level = variant.levels[body.locationId] ?? emptyLevels();

@@ -77,7 +77,7 @@ export function judgements(before: VariantRecord | undefined, after: VariantReco
  * not. Returns the transition made, if any.
  */
 export async function applyJudgement(deps: Deps, j: AlertJudgement): Promise<'opened' | 'cleared' | null> {
-  return runCommand(deps.store, async () => {
+  return runCommand(deps, async () => {
     const state: AlertStateRecord = (await deps.store.getAlertState(j.variantId, j.locationId)) ?? {
       entity: 'AlertState',
       variantId: j.variantId,

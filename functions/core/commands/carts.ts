@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { allocate } from '../allocation';
 import { dict, has, mapDict, type Dict } from '../dict';
 import type { Deps } from '../deps';
-import { ConcurrentChangeError, conflict, insufficientStock, notFound } from '../errors';
+import { ConcurrentChangeError, DomainError, conflict, insufficientStock, notFound } from '../errors';
 import { runCommand } from '../run-command';
 import type { Cart, CartLine, PutCartLineBody } from '../schemas';
 import { cachedLocations } from './locations';
@@ -74,7 +74,7 @@ export async function setCartLine(deps: Deps, cartId: string, variantId: string,
       capacity,
     );
   };
-  return runCommand(deps.store, () => planSetLine(deps, state, cartId, variantId, body), { recover });
+  return countedHold(deps, runCommand(deps, () => planSetLine(deps, state, cartId, variantId, body), { recover }));
 }
 
 /** The locations a line's plan reads: the one it names, else every location (the service allocates). */
@@ -204,7 +204,7 @@ const cartFull = () => conflict(`A cart holds at most ${MAX_CART_LINES} lines.`,
 
 /** Releases a line's hold at once and removes it from the cart. */
 export async function removeCartLine(deps: Deps, cartId: string, variantId: string): Promise<CartLine> {
-  return runCommand(deps.store, async () => {
+  return runCommand(deps, async () => {
     const now = deps.clock.now();
     const cart = await deps.store.getCart(cartId);
     const existing = cart?.lines[variantId];
@@ -216,7 +216,7 @@ export async function removeCartLine(deps: Deps, cartId: string, variantId: stri
 
 /** Releases every hold of the cart and deletes it. */
 export async function clearCart(deps: Deps, cartId: string): Promise<Cart> {
-  return runCommand(deps.store, async () => {
+  return runCommand(deps, async () => {
     const now = deps.clock.now();
     const cart = await deps.store.getCart(cartId);
     const result: Cart = { cartId, lines: [], expiresAt: null };
@@ -275,4 +275,16 @@ export async function getCart(deps: Deps, cartId: string): Promise<Cart> {
     lines: entries.map(([v, l]) => lineView(cart.expiresAt, cartId, v, l, now, dates.get(v) ?? null)),
     expiresAt: anyLive ? cart.expiresAt : null,
   };
+}
+
+/** A line set is a hold granted (HoldsGranted); an insufficient_stock answer, a hold refused (HoldsRefused). */
+async function countedHold(deps: Deps, answer: Promise<CartLine>): Promise<CartLine> {
+  try {
+    const line = await answer;
+    deps.metrics?.count('HoldsGranted');
+    return line;
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'insufficient_stock') deps.metrics?.count('HoldsRefused');
+    throw err;
+  }
 }

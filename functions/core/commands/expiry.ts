@@ -53,13 +53,15 @@ function releaseChanges(deps: Deps, cart: CartRecord, reason: string): { lines: 
  */
 export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'reclaim'): Promise<boolean> {
   let released = false;
+  let lines = 0;
   for (;;) {
-    const more = await runCommand(deps.store, async () => {
+    const more = await runCommand(deps, async () => {
       const cart = await deps.store.getCart(cartId);
       const now = deps.clock.now();
       if (!cart || !cart.expiresAt || Date.parse(cart.expiresAt) > now.getTime()) return { change: null, result: false };
       const [chunk] = releaseChanges(deps, cart, by === 'sweeper' ? 'cart hold expired' : 'expired hold reclaimed for another cart');
       if (!chunk) return { change: null, result: false };
+      lines = chunk.lines.length;
       const expiredLines = dict<CartLineRecord>();
       for (const v of chunk.lines) expiredLines[v] = { ...cart.lines[v], expired: true };
       const liveLeft = Object.entries(cart.lines).some(([v, l]) => !l.expired && !chunk.lines.includes(v));
@@ -84,6 +86,7 @@ export async function releaseCart(deps: Deps, cartId: string, by: 'sweeper' | 'r
     });
     if (!more) return released;
     released = true;
+    deps.metrics?.count('HoldsReleased', lines, { path: by });
   }
 }
 
@@ -119,7 +122,7 @@ export async function releaseDeletedCart(deps: Deps, cart: CartRecord): Promise<
   let released = 0;
   for (const [i, chunk] of chunks.entries()) {
     const holdId = i === 0 ? cart.holdId : `${cart.holdId}#${i}`;
-    const done = await runCommand(deps.store, async () => ({
+    const done = await runCommand(deps, async () => ({
       result: true,
       change: {
         levels: chunk.levels,
@@ -138,6 +141,7 @@ export async function releaseDeletedCart(deps: Deps, cart: CartRecord): Promise<
     });
     if (done) released += chunk.lines.length;
   }
+  if (released > 0) deps.metrics?.count('HoldsReleased', released, { path: 'ttl' });
   return released;
 }
 

@@ -10,7 +10,7 @@ import { locationView } from '../views';
 
 /** Creates or replaces a location. Leaving `active` out keeps it as it was (new locations start active). */
 export async function putLocation(deps: Deps, locationId: string, body: z.infer<typeof PutLocationBody>): Promise<Location> {
-  const result = await runCommand(deps.store, async () => {
+  const result = await runCommand(deps, async () => {
     const current = await deps.store.getLocation(locationId);
     const now = deps.clock.now().toISOString();
     const next: LocationRecord = {

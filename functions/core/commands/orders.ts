@@ -54,7 +54,11 @@ export async function checkout(
       { variantId: err.variantId, locationId: err.locationId },
     );
   };
-  return runCommand(deps.store, () => planCheckout(deps, cartId, orderId), { idempotency, recover });
+  // Counted when the plan committed placed the order: not when it found the order placed already (a repeat).
+  let placed = false;
+  const response = await runCommand(deps, () => planCheckout(deps, cartId, orderId).then((p) => ((placed = p.change !== null), p)), { idempotency, recover });
+  if (placed) deps.metrics?.count('Checkouts');
+  return response;
 }
 
 async function planCheckout(deps: Deps, cartId: string, orderId: string) {
@@ -190,7 +194,7 @@ export async function fulfil(
   idempotency?: IdempotencyRequest,
 ): Promise<Order> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const order = await deps.store.getOrder(orderId);
       if (!order) throw notFound(`Order ${orderId}`);
@@ -227,7 +231,7 @@ export async function cancelOrder(
   idempotency?: IdempotencyRequest,
 ): Promise<Order> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const order = await deps.store.getOrder(orderId);
       if (!order) throw notFound(`Order ${orderId}`);

@@ -24,7 +24,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
   await requireLocation(deps, body.locationId);
   const id = body.purchaseOrderId ?? randomUUID();
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const existing = await deps.store.getPurchaseOrder(id);
       if (existing) {
@@ -78,7 +78,7 @@ export async function createPurchaseOrder(deps: Deps, body: CreatePurchaseOrderB
  */
 export async function receivePurchaseOrder(deps: Deps, id: string, body: ReceiptBody, idempotency?: IdempotencyRequest): Promise<PurchaseOrder> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const po = await deps.store.getPurchaseOrder(id);
       if (!po) throw notFound(`Purchase order ${id}`);
@@ -132,7 +132,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
 /** Cancels a purchase order: what is still outstanding leaves incoming. Repeating it changes nothing. */
 export async function cancelPurchaseOrder(deps: Deps, id: string, idempotency?: IdempotencyRequest): Promise<PurchaseOrder> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const po = await deps.store.getPurchaseOrder(id);
       if (!po) throw notFound(`Purchase order ${id}`);

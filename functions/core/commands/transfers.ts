@@ -21,7 +21,7 @@ export async function createTransfer(deps: Deps, body: CreateTransferBody, idemp
   await Promise.all([requireLocation(deps, body.fromLocationId), requireLocation(deps, body.toLocationId)]);
   const id = body.transferId ?? randomUUID();
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const existing = await deps.store.getTransfer(id);
       if (existing) {
@@ -57,7 +57,7 @@ export async function createTransfer(deps: Deps, body: CreateTransferBody, idemp
  */
 export async function completeTransfer(deps: Deps, id: string, idempotency?: IdempotencyRequest): Promise<Transfer> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const transfer = await deps.store.getTransfer(id);
       if (!transfer) throw notFound(`Transfer ${id}`);
@@ -106,7 +106,7 @@ export async function completeTransfer(deps: Deps, id: string, idempotency?: Ide
 
 export async function cancelTransfer(deps: Deps, id: string, idempotency?: IdempotencyRequest): Promise<Transfer> {
   return runCommand(
-    deps.store,
+    deps,
     async () => {
       const transfer = await deps.store.getTransfer(id);
       if (!transfer) throw notFound(`Transfer ${id}`);

@@ -6,7 +6,7 @@ import { activeLookup, configOf, variantView } from '../views';
 
 /** Merges the given fields into the configuration: fields left out keep their value, null clears. */
 export async function putVariant(deps: Deps, variantId: string, body: PutVariantBody): Promise<Variant> {
-  return runCommand(deps.store, async () => {
+  return runCommand(deps, async () => {
     const current = await deps.store.getVariant(variantId);
     const next = { ...configOf(current) };
     if (body.backorderPolicy !== undefined) next.backorderPolicy = body.backorderPolicy;
