@@ -5,6 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../report';
 
+/**
+ * The size a bundle should stay under. It was 250 KB until the functions traced their SDK calls: Powertools Tracer
+ * brings aws-xray-sdk-core (about 130 KB with its dependencies) into each bundle, and the HTTP function's grew
+ * from 210 to about 360 KB, which costs a few tens of milliseconds of cold start. Seeing each DynamoDB and
+ * EventBridge call in X-Ray is worth that to whoever is on call; the guard is there to catch the next 100 KB.
+ */
+const BUNDLE_GUARD_KB = 400;
+
 export function bundles(): string[] {
   const outdir = mkdtempSync(path.join(tmpdir(), 'inventory-synth-'));
   const synth = spawnSync('npx', ['cdk', 'synth', '-q', '-o', outdir], { cwd: ROOT, encoding: 'utf8' });
@@ -30,7 +38,7 @@ export function bundles(): string[] {
       times.push(t);
     }
     times.sort((a, b) => a - b);
-    rows.push(`| ${id.replace(/[0-9A-F]{8}$/, '')} | ${(size / 1024).toFixed(1)} KB | ${size < 250 * 1024 ? 'yes' : '**no**'} | ${times[2].toFixed(0)} ms |`);
+    rows.push(`| ${id.replace(/[0-9A-F]{8}$/, '')} | ${(size / 1024).toFixed(1)} KB | ${size < BUNDLE_GUARD_KB * 1024 ? 'yes' : '**no**'} | ${times[2].toFixed(0)} ms |`);
   }
   return [
     '## 4. Cold start proxy',
@@ -38,7 +46,7 @@ export function bundles(): string[] {
     'Each Lambda bundle as `cdk synth` builds it (esbuild, minified, the AWS SDK left to the runtime), and the time a fresh Node',
     `${process.version} process takes to load it (median of 5; it loads the AWS SDK from node_modules as the runtime loads its own).`,
     '',
-    '| function | bundle | under 250 KB | load time |',
+    `| function | bundle | under ${BUNDLE_GUARD_KB} KB | load time |`,
     '| --- | --- | --- | --- |',
     ...rows,
     '',
