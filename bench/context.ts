@@ -13,12 +13,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../functions/core/deps';
 import { systemClock } from '../functions/core/ports';
 import { DynamoInventoryStore } from '../functions/dynamodb/store';
-import { authConfigFromEnv, createTokenVerifier } from '../functions/http/auth';
+import { createTokenVerifier } from '../functions/http/auth';
 import { createHttpHandler } from '../functions/http/handler';
 import { startLocal } from '../lib/local/assembly';
 import { freePort, LOCAL_AWS_ENV } from '../lib/local/dynamodb-local';
 import { gatewayEvent, lambdaContext } from '../lib/local/http-server';
-import { authorizationFor } from '../lib/local/tokens';
+import { authorizationFor, ensureLocalAuth } from '../lib/local/tokens';
 import { LeanHttpClient } from './lean-client';
 import { Meter, meteredClients } from './meter';
 
@@ -54,7 +54,9 @@ export async function startBench(quick: boolean): Promise<Bench> {
   const floorRaw = new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1' });
   const floorClient = DynamoDBDocumentClient.from(floorRaw, { marshallOptions: { removeUndefinedValues: true } });
   const deps: Deps = { store: new DynamoInventoryStore(doc, local.tableName), clock: systemClock, holdSeconds: 1800 };
-  const handler = createHttpHandler(deps, createTokenVerifier(authConfigFromEnv()));
+  // The local assembly's issuer and keys (kept in the state directory), as its own HTTP handler verifies them.
+  const auth = ensureLocalAuth(stateDir);
+  const handler = createHttpHandler(deps, createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile }));
   const authHeader = (method: string, p: string) => authorizationFor(local.tokens, method, p);
   const api: Call = async (method, p, body, headers = {}) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
