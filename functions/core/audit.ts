@@ -18,6 +18,7 @@ import type { Movement, VariantConfig } from './schemas';
 import { key } from './planned-change';
 import type { AlertRecord, AlertStateRecord, CartRecord, LevelRecord, OrderRecord, PurchaseOrderRecord } from './records';
 import { isLow, thresholdAt } from './rules';
+import { sumBuckets } from './buckets';
 
 /** What the store's scan yields: every record an audit looks at (others are skipped). */
 export type ScannedRecord =
@@ -73,7 +74,11 @@ export async function auditStock(store: Pick<InventoryStore, 'scan'>): Promise<A
   for await (const r of store.scan()) {
     switch (r.kind) {
       case 'level':
-        entry(r.variantId, r.locationId).level = r.level;
+      {
+        // A hot location's buckets come one by one: its level is their sum.
+        const e = entry(r.variantId, r.locationId);
+        e.level = e.level ? sumBuckets([e.level, r.level]) : r.level;
+      }
         break;
       case 'variant':
         configs[r.config.variantId] = r.config;

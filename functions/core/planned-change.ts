@@ -100,9 +100,24 @@ export interface VariantConfigWrite {
   config: VariantConfig;
   /** The configVersion read; null when the variant has no item yet. A lost race re-plans. */
   expect: { configVersion: number | null };
+  /** The ledger shards the variant's movements may be in from now on (it never shrinks: see keys.movementPartition). */
+  ledgerShards: number;
 }
 
-export type RecordWrite = RecordPutOrDelete | LocationActiveCheck | CartWrite | CartDelete | VariantConfigWrite;
+/**
+ * Lays a variant-location's stock anew over `to` buckets (core/buckets.ts): turning the flash-sale mode on or off,
+ * changing its bucket count, or rebalancing. Every bucket is set to its new figures on the condition that it is as
+ * read (`from`, bucket 0 first; empty when the location has no level yet), so the totals cannot change under it.
+ */
+export interface RelayoutWrite {
+  op: 'relayout';
+  variantId: string;
+  locationId: string;
+  from: LevelRecord[];
+  to: number;
+}
+
+export type RecordWrite = RecordPutOrDelete | LocationActiveCheck | CartWrite | CartDelete | VariantConfigWrite | RelayoutWrite;
 
 /**
  * Everything one command changes (levels with their ledger movements, and records), applied by the

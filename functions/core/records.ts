@@ -21,6 +21,13 @@ export interface VariantRecord extends VariantConfig {
   /** When the configuration was last written. */
   configUpdatedAt?: string;
   levels: Dict<LevelRecord>;
+  /**
+   * At each hot location read (core/buckets.ts), its buckets' own figures, bucket 0 first; `levels` holds their sums.
+   * What a change that sets every bucket anew (a relayout) is conditioned on.
+   */
+  buckets: Dict<LevelRecord[]>;
+  /** How many ledger partitions the variant's movements may be in: the most buckets any of its locations ever had (1 if none). */
+  ledgerShards: number;
   /** Expected arrival dates of open purchase orders that bring this variant, by purchase order id. */
   incomingEtas: Dict<string>;
 }
@@ -40,6 +47,7 @@ export const defaultConfig = (variantId: string): VariantConfig => ({
   expectedAvailabilityDate: null,
   lowStockThreshold: null,
   locationThresholds: dict(),
+  hotLocations: dict(),
 });
 
 /** One cart line: how many units of a variant the cart holds, and where. */

@@ -85,6 +85,13 @@ export const PutVariantBody = z
     expectedAvailabilityDate: IsoDate.nullable().optional(),
     lowStockThreshold: Quantity.nullable().optional(),
     locationThresholds: idRecord(Quantity).optional(),
+    hotLocations: idRecord(z.number().int().min(2).max(32))
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'Flash-sale mode: per location, the number of buckets (2-32) its stock of this variant is split over, so that holds there can go past one item\'s write limit. null, or a location left out, turns the mode off there. Figures never change with it.',
+      }),
   })
   .meta({
     id: 'PutVariantRequest',
@@ -98,6 +105,7 @@ export const VariantConfig = z.object({
   expectedAvailabilityDate: IsoDate.nullable(),
   lowStockThreshold: z.number().int().nullable(),
   locationThresholds: z.record(z.string(), z.number().int()),
+  hotLocations: z.record(z.string(), z.number().int()).meta({ description: 'Buckets per hot location (flash-sale mode); empty when none.' }),
 });
 export type VariantConfig = z.infer<typeof VariantConfig>;
 

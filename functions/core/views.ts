@@ -45,6 +45,7 @@ export const configOf = (v: VariantRecord): VariantConfig => ({
   expectedAvailabilityDate: v.expectedAvailabilityDate,
   lowStockThreshold: v.lowStockThreshold,
   locationThresholds: v.locationThresholds,
+  hotLocations: v.hotLocations,
 });
 
 /** A variant's levels per location, in location order; only `locationId`'s when given. */

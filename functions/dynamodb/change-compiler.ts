@@ -14,10 +14,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentChangeError, IdempotencyRaceError } from '../core/errors';
 import type { Clock, IdempotencyWrite } from '../core/ports';
 import { applyDeltas } from '../core/planned-change';
-import type { CartWrite, LevelChange, PlannedChange, RecordPutOrDelete, RecordWrite, VariantConfigWrite } from '../core/planned-change';
+import type { CartWrite, LevelChange, PlannedChange, RecordPutOrDelete, RecordWrite, RelayoutWrite, VariantConfigWrite } from '../core/planned-change';
+import { placeChange, relayout, type BucketPart } from '../core/buckets';
 import { dict } from '../core/dict';
 import { emptyLevels, type IdempotencyRecord, type LevelRecord, type StoredRecord } from '../core/records';
-import type { Movement } from '../core/schemas';
+import type { Deltas, Movement } from '../core/schemas';
 import {
   cartLineAttribute,
   decodeCart,
@@ -48,7 +49,31 @@ export interface Action {
   onFail: (old: Item | undefined) => Error;
   /** A level update (its condition is a stock guard), as opposed to a record's state. */
   level?: boolean;
+  /**
+   * Set on a change to one bucket of a hot location: a bucket's failed guard does not say the location is short, so
+   * the store reads the location's buckets before it lets the change's own error stand (DynamoInventoryStore.commit).
+   */
+  bucketOf?: LevelChange;
+  /** Which bucket, and by how much it moves (what the store's hints follow when the commit succeeds). */
+  bucket?: number;
+  deltas?: Deltas;
 }
+
+/**
+ * What the compiler knows of hot locations: their bucket counts and their buckets' figures as last read (hints:
+ * a stale one costs a retry, never a wrong answer, since every bucket's guard is checked at commit). The store keeps it.
+ */
+export interface BucketLayout {
+  /** The location's bucket count as last known (1: not hot). */
+  count(variantId: string, locationId: string): number;
+  /** Each bucket's figures as last read, bucket 0 first (undefined where unknown). */
+  hints(variantId: string, locationId: string): (LevelRecord | undefined)[];
+}
+
+/** A change's part at one bucket; a check-only part moves nothing and asserts `equals` (a count at a hot location). */
+type PlacedPart = BucketPart & { equals?: Partial<Record<keyof typeof LEVEL_FIELD, number>>; checkOnly?: boolean };
+
+const NOT_HOT: BucketLayout = { count: () => 1, hints: () => [] };
 
 /** Builds expressions with numbered placeholders, so fragments compose without clashes. */
 export class Expr {
@@ -74,7 +99,7 @@ export class Expr {
 }
 
 /** Whether a level as it was satisfies a change's expectation: used to tell which condition failed. */
-const expectationHolds = (change: LevelChange, level: LevelRecord | undefined): boolean => {
+export const expectationHolds = (change: LevelChange, level: LevelRecord | undefined): boolean => {
   const e = change.expect;
   if (e.kind === 'exact') return (level?.version ?? 0) === e.version;
   if (!level) return false;
@@ -92,6 +117,7 @@ export class ChangeCompiler {
     private readonly tableName: string,
     /** The time of every change (movements, level times, cart updates): the commands' clock. */
     private readonly clock: Clock,
+    private readonly layout: BucketLayout = NOT_HOT,
   ) {}
 
   /**
@@ -101,7 +127,10 @@ export class ChangeCompiler {
    */
   actionsFor(change: PlannedChange, withIdempotency = false): number {
     const configs = new Set(change.levels.filter(needsConfigAction).map((c) => c.variantId)).size;
-    return 2 * change.levels.length + configs + dedupeLocationChecks(change.records).length + (withIdempotency ? 1 : 0);
+    // A change at a hot location may be split over all its buckets (an update and a movement each): the most it takes.
+    const levels = change.levels.reduce((n, c) => n + 2 * this.layout.count(c.variantId, c.locationId), 0);
+    const records = dedupeLocationChecks(change.records).reduce((n, r) => n + (r.op === 'relayout' ? Math.max(r.to, r.from.length, 1) : 1), 0);
+    return levels + configs + records + (withIdempotency ? 1 : 0);
   }
 
   compile(change: PlannedChange, idempotency?: IdempotencyWrite): Action[] {
@@ -114,11 +143,16 @@ export class ChangeCompiler {
     }
     const byVariant = new Map<string, LevelChange[]>();
     for (const c of change.levels.filter(needsConfigAction)) byVariant.set(c.variantId, [...(byVariant.get(c.variantId) ?? []), c]);
+    const placed = change.levels.map((c) => ({ change: c, parts: this.place(c) }));
     const actions: Action[] = [
-      ...change.levels.map((c) => ({ ...this.levelAction(c, at), level: true })),
+      ...placed.flatMap(({ change: c, parts }) =>
+        parts ? this.bucketActions(c, parts, at) : [{ ...this.levelAction(c, at), level: true }],
+      ),
       ...[...byVariant.entries()].map(([variantId, group]) => this.configAction(variantId, group)),
-      ...change.levels.map((c) => this.movementAction(c, at)),
-      ...dedupeLocationChecks(change.records).map((w) => this.recordAction(w)),
+      ...placed.flatMap(({ change: c, parts }) =>
+        parts ? parts.filter((p) => !p.checkOnly).map((p) => this.movementAction(c, at, p.deltas, p.bucket)) : [this.movementAction(c, at)],
+      ),
+      ...dedupeLocationChecks(change.records).flatMap((w) => (w.op === 'relayout' ? this.relayoutActions(w, at) : [this.recordAction(w)])),
     ];
     if (idempotency) actions.push(this.idempotencyAction(idempotency, at));
     return actions;
@@ -126,19 +160,30 @@ export class ChangeCompiler {
 
   /** The domain error a failed transaction means: the failed condition the command chose an error for, or a lost race. */
   translate(err: unknown, actions: Action[]): Error {
-    if (err instanceof TransactionCanceledException) {
-      const reasons = err.CancellationReasons ?? [];
-      // When several conditions failed, a record's (the cart, order or marker the command read has
-      // moved on) explains the others: the plan was stale. Only otherwise is a level's guard the reason.
-      const failed = reasons
-        .map((r, i) => ({ r, a: actions[i] }))
-        .filter(({ r }) => r.Code === 'ConditionalCheckFailed')
-        .sort((x, y) => Number(x.a.level === true) - Number(y.a.level === true));
-      if (failed.length > 0) {
-        const old = failed[0].r.Item;
-        return failed[0].a.onFail(old ? unmarshallItem(old) : undefined);
-      }
-      if (reasons.some((r) => r.Code === 'TransactionConflict')) return new ConcurrentChangeError();
+    const failed = this.failedAction(err, actions);
+    if (failed) return failed.action.onFail(failed.old);
+    return this.lostRace(err);
+  }
+
+  /**
+   * The action whose failed condition explains a cancelled transaction, with its item as it was. When several failed,
+   * a record's (the cart, order or marker the command read has moved on) explains the others: the plan was stale.
+   * Only otherwise is a level's guard the reason.
+   */
+  failedAction(err: unknown, actions: Action[]): { action: Action; old: Item | undefined } | undefined {
+    if (!(err instanceof TransactionCanceledException)) return undefined;
+    const failed = (err.CancellationReasons ?? [])
+      .map((r, i) => ({ r, a: actions[i] }))
+      .filter(({ r }) => r.Code === 'ConditionalCheckFailed')
+      .sort((x, y) => Number(x.a.level === true) - Number(y.a.level === true));
+    if (failed.length === 0) return undefined;
+    const old = failed[0].r.Item;
+    return { action: failed[0].a, old: old ? unmarshallItem(old) : undefined };
+  }
+
+  private lostRace(err: unknown): Error {
+    if (err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict')) {
+      return new ConcurrentChangeError();
     }
     if ((err as { name?: string }).name === 'TransactionConflictException') return new ConcurrentChangeError();
     return err as Error;
@@ -172,21 +217,7 @@ export class ChangeCompiler {
     }
     const x = new Expr();
     const field = (f: keyof typeof LEVEL_FIELD) => x.name(LEVEL_FIELD[f]);
-    const d = c.deltas;
-    const sets: string[] = [];
-    const moves: [keyof typeof LEVEL_FIELD, number][] = [
-      ['onHand', d.onHand],
-      ['softReserved', d.softReserved],
-      ['hardReserved', d.hardReserved],
-      ['incoming', d.incoming],
-      ['available', d.onHand - d.softReserved - d.hardReserved],
-    ];
-    for (const [f, delta] of moves) {
-      if (delta !== 0) {
-        const p = field(f);
-        sets.push(`${p} = ${p} + ${x.value(delta)}`);
-      }
-    }
+    const sets = levelMoves(c.deltas).map(([f, delta]) => `${field(f)} = ${field(f)} + ${x.value(delta)}`);
     const v = x.name('v');
     sets.push(`${v} = ${v} + ${x.value(1)}`, `${x.name('at')} = ${x.value(at)}`);
     let condition: string;
@@ -260,22 +291,119 @@ export class ChangeCompiler {
     };
   }
 
-  private movementAction(c: LevelChange, at: string): Action {
+  private movementAction(c: LevelChange, at: string, deltas: Deltas = c.deltas, shard = 0): Action {
     const movement: Movement = {
       movementId: `${Date.parse(at).toString(36)}-${randomUUID().slice(0, 8)}`,
       at,
       type: c.movement.type,
       variantId: c.variantId,
       locationId: c.locationId,
-      deltas: c.deltas,
+      deltas,
       reference: c.movement.reference,
       reason: c.movement.reason,
       ...(c.movement.note ? { note: c.movement.note } : {}),
     };
     return {
       onFail: () => new ConcurrentChangeError(),
-      item: { Put: { TableName: this.tableName, Item: encodeMovement(movement) } },
+      item: { Put: { TableName: this.tableName, Item: encodeMovement(movement, shard) } },
     };
+  }
+
+  /**
+   * Where a change at a hot location goes (core/buckets.ts placeChange), or undefined for a location that is not
+   * hot (or a change that creates the level: that is bucket 0, the level item). A count's `equals` guard is on the
+   * location's figure, so it becomes every bucket's figure as last read: the change on bucket 0, a check on the others.
+   */
+  private place(c: LevelChange): PlacedPart[] | undefined {
+    const n = this.layout.count(c.variantId, c.locationId);
+    if (n <= 1 || c.expect.kind === 'exact') return undefined;
+    const hints = this.layout.hints(c.variantId, c.locationId);
+    const known = Array.from({ length: n }, (_, i) => hints[i]);
+    const equals = c.expect.equals;
+    if (equals && Object.keys(equals).length > 0) {
+      if (known.some((h) => h === undefined)) throw new ConcurrentChangeError('The buckets of a hot location were not read.');
+      const at = (i: number) => Object.fromEntries(Object.keys(equals).map((f) => [f, known[i]![f as keyof typeof LEVEL_FIELD]]));
+      return [
+        { bucket: 0, deltas: c.deltas, atLeast: {}, equals: at(0) },
+        ...known.slice(1).map((_, j) => ({ bucket: j + 1, deltas: c.deltas, atLeast: {}, equals: at(j + 1), checkOnly: true })),
+      ];
+    }
+    return placeChange(c.deltas, c.expect.atLeast, known);
+  }
+
+  /**
+   * A change's parts at the buckets of a hot location: each an update of its bucket by arithmetic, guarded by its
+   * share of the change's guard and by the bucket's existence (a bucket merged away fails, and the change is placed
+   * again); a check-only part asserts a bucket's figure for a count.
+   */
+  private bucketActions(c: LevelChange, parts: PlacedPart[], at: string): Action[] {
+    return parts.map((p) => {
+      const key = keys.bucketKey(c.variantId, c.locationId, p.bucket);
+      const x = new Expr();
+      const field = (f: keyof typeof LEVEL_FIELD) => x.name(LEVEL_FIELD[f]);
+      const conds = [
+        `attribute_exists(${x.name('PK')})`,
+        ...Object.entries(p.atLeast).map(([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`),
+        ...Object.entries(p.equals ?? {}).map(([f, v]) => `${field(f as keyof typeof LEVEL_FIELD)} = ${x.value(v as number)}`),
+      ];
+      const onFail = (): Error => new ConcurrentChangeError();
+      if (p.checkOnly) {
+        return { onFail, bucketOf: c, bucket: p.bucket, level: true, item: { ConditionCheck: { TableName: this.tableName, Key: key, ConditionExpression: conds.join(' AND '), ...x.params() } } };
+      }
+      const sets = levelMoves(p.deltas).map(([f, delta]) => `${field(f)} = ${field(f)} + ${x.value(delta)}`);
+      const v = x.name('v');
+      sets.push(`${v} = ${v} + ${x.value(1)}`, `${x.name('at')} = ${x.value(at)}`);
+      return {
+        onFail,
+        bucketOf: c,
+        bucket: p.bucket,
+        deltas: p.deltas,
+        level: true,
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conds.join(' AND '),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ...x.params(),
+          },
+        },
+      };
+    });
+  }
+
+  /**
+   * A relayout (core/buckets.ts relayout): every bucket set to its new figures on the condition that its version is
+   * as read, new buckets created, merged ones deleted; the location's totals are those read, so no unit moves in or out.
+   */
+  private relayoutActions(w: RelayoutWrite, at: string): Action[] {
+    const from = w.from.length > 0 ? w.from : [emptyLevels()];
+    const next = relayout(from, w.to);
+    const onFail = (): Error => new ConcurrentChangeError('The stock moved while its buckets were laid out; the change is planned again.');
+    const actions: Action[] = [];
+    for (let i = 0; i < Math.max(next.length, from.length); i++) {
+      const key = keys.bucketKey(w.variantId, w.locationId, i);
+      const read = w.from[i];
+      if (i >= next.length) {
+        actions.push({ onFail, item: { Delete: { TableName: this.tableName, Key: key, ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':v': read.version } } } });
+        continue;
+      }
+      const item = levelItem(w.variantId, w.locationId, { ...next[i], updatedAt: at }, i, w.to);
+      actions.push({
+        onFail,
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: item,
+            ...(read
+              ? { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':v': read.version } }
+              : { ConditionExpression: 'attribute_not_exists(PK)' }),
+          },
+        },
+      });
+    }
+    return actions;
   }
 
   private recordAction(w: RecordWrite): Action {
@@ -312,6 +440,8 @@ export class ChangeCompiler {
         };
       case 'variant-config':
         return this.variantConfigAction(w);
+      case 'relayout':
+        throw new Error('A relayout is several actions: compile() makes them');
       default:
         return this.putOrDeleteAction(w);
     }
@@ -333,6 +463,8 @@ export class ChangeCompiler {
       `${x.name('expectedAvailabilityDate')} = ${x.value(config.expectedAvailabilityDate)}`,
       `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
       `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
+      `${x.name('hot')} = ${x.value(encodeDict(config.hotLocations))}`,
+      `${x.name('ledgerShards')} = ${x.value(w.ledgerShards)}`,
       `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
       `${x.name('configUpdatedAt')} = ${x.value(this.clock.now().toISOString())}`,
       `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
@@ -460,6 +592,18 @@ export class ChangeCompiler {
     };
   }
 }
+
+/** The figures a change moves, and by how much (available with on-hand and the holds). */
+const levelMoves = (d: Deltas): [keyof typeof LEVEL_FIELD, number][] =>
+  (
+    [
+      ['onHand', d.onHand],
+      ['softReserved', d.softReserved],
+      ['hardReserved', d.hardReserved],
+      ['incoming', d.incoming],
+      ['available', d.onHand - d.softReserved - d.hardReserved],
+    ] as [keyof typeof LEVEL_FIELD, number][]
+  ).filter(([, delta]) => delta !== 0);
 
 /** Whether a level change needs its variant's configuration item in the transaction. */
 const needsConfigAction = (c: LevelChange): boolean => !!c.createsVariant || !!c.eta || !!c.requireBackorderPolicy;

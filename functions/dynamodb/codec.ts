@@ -9,6 +9,7 @@ import type { Movement } from '../core/schemas';
 import * as keys from './keys';
 import { INDEXES, TABLE } from './table-schema';
 import { defaultConfig } from '../core/records';
+import { sumBuckets } from '../core/buckets';
 import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from '../core/records';
 
 /** The shape items are written in; a reader meets no other yet (nothing was deployed before it). */
@@ -77,29 +78,49 @@ export const decodeDict = <T, U = T>(m: unknown, f: (v: T) => U = (v) => v as un
  * its level items, as a Query of its partition or a BatchGetItem returns them.
  */
 export const decodeVariant = (variantId: string, item: Item | undefined, levelItems: Item[] = []): VariantRecord => {
-  const levels = dict(levelItems.map((l) => [l.locationId as string, decodeLevel(l as unknown as StoredLevel)]));
-  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels, incomingEtas: dict() };
+  // A hot location's buckets come as several level items (bucket 0 first once sorted): its level is their sum.
+  const byLocation = new Map<string, Item[]>();
+  for (const l of levelItems) byLocation.set(l.locationId as string, [...(byLocation.get(l.locationId as string) ?? []), l]);
+  const levels = dict<LevelRecord>();
+  const buckets = dict<LevelRecord[]>();
+  for (const [loc, items] of byLocation) {
+    const sorted = items.sort((a, b) => bucketOf(a) - bucketOf(b)).map((l) => decodeLevel(l as unknown as StoredLevel));
+    if (items.length > 1 || (items[0].nb as number) > 1) buckets[loc] = sorted;
+    levels[loc] = sorted.length === 1 ? sorted[0] : sumBuckets(sorted);
+  }
+  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels, buckets, ledgerShards: 1, incomingEtas: dict() };
   return {
     variantId,
     backorderPolicy: (item.backorderPolicy as VariantRecord['backorderPolicy']) ?? 'deny',
     expectedAvailabilityDate: (item.expectedAvailabilityDate as string | null) ?? null,
     lowStockThreshold: (item.lowStockThreshold as number | null) ?? null,
     locationThresholds: decodeDict<number>(item.locationThresholds),
+    hotLocations: decodeDict<number>(item.hot),
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
     ...(item.configUpdatedAt ? { configUpdatedAt: item.configUpdatedAt as string } : {}),
     levels,
+    buckets,
+    ledgerShards: (item.ledgerShards as number) ?? 1,
     incomingEtas: decodeDict<string>(item.eta),
   };
 };
 
-/** A level item: one variant at one location. */
-export const levelItem = (variantId: string, locationId: string, level: LevelRecord): Item => ({
-  ...keys.levelKey(variantId, locationId),
+/** Which bucket of its location a level item is (0: the level item itself, or a location that is not hot). */
+export const bucketOf = (item: Item): number => (item.bucket as number) ?? 0;
+
+/**
+ * A level item: one variant at one location, or one bucket of a hot location (`bucket`, and `nb`: how many buckets
+ * the location has, on each of them, so that a reader of any one knows it is not the whole).
+ */
+export const levelItem = (variantId: string, locationId: string, level: LevelRecord, bucket = 0, buckets = 1): Item => ({
+  ...keys.bucketKey(variantId, locationId, bucket),
   entity: 'Level',
   [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
   variantId,
   locationId,
+  ...(bucket > 0 ? { bucket } : {}),
+  ...(buckets > 1 ? { nb: buckets } : {}),
   ...encodeLevel(level),
 });
 
@@ -115,13 +136,15 @@ export const newVariantItem = (variantId: string, etas: Dict<string>): Item => {
     [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
     ...config,
     locationThresholds: encodeDict(config.locationThresholds),
+    hot: {},
     configVersion: 0,
     eta: encodeDict(etas),
   };
 };
 
-export const encodeMovement = (m: Movement): Item => ({
-  ...keys.movementKey(m.variantId, m.at, m.movementId),
+/** A movement, in the ledger shard of the bucket its change was applied to (keys.ts). */
+export const encodeMovement = (m: Movement, shard = 0): Item => ({
+  ...keys.movementKey(m.variantId, m.at, m.movementId, shard),
   entity: 'Movement',
   [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
   ...m,

@@ -23,6 +23,16 @@ export const VARIANT_CONFIG_SK = 'VARIANT';
 export const levelKey = (variantId: string, locationId: string): Key => ({ PK: variantPartition(variantId), SK: `${LEVEL_SK_PREFIX}${locationId}` });
 export const LEVEL_SK_PREFIX = 'LEVEL#';
 
+/**
+ * A hot location's buckets (core/buckets.ts): bucket 0 is the level item above; bucket b (1 to N-1) has a partition
+ * of its own, so N buckets are N partitions and holds there go past one item's write limit. Access patterns: a
+ * change at the location updates one bucket (by key); reading the location's exact figures reads bucket 0 to N-1
+ * in one TransactGetItems (a snapshot: a change that moves units between buckets is never seen half done). The
+ * variant's configuration says which locations are hot and with how many buckets.
+ */
+export const bucketKey = (variantId: string, locationId: string, bucket: number): Key =>
+  bucket === 0 ? levelKey(variantId, locationId) : { PK: `HOTLEVEL#${variantId}#${locationId}#${bucket}`, SK: 'LEVEL' };
+
 /** GSI2 (keys only) lists every variant in id order (written once, on its configuration item, when that is created). */
 export const variantListKeys = (variantId: string) => ({ GSI2PK: 'VARIANTS', GSI2SK: variantId });
 export const VARIANT_LIST_PARTITION = 'VARIANTS';
@@ -33,12 +43,16 @@ export const locationListKeys = (locationId: string) => ({ GSI1PK: 'LOCATIONS', 
 export const LOCATION_LIST_PARTITION = 'LOCATIONS';
 
 /**
- * The movement ledger lives in its own partition per variant, apart from the variant's item, so that
- * reading levels never reads history. The sort key starts with the time, so a query returns it in order.
+ * The movement ledger lives apart from the variant's items, so that reading levels never reads history. The sort
+ * key starts with the time, so a query returns it in order. A variant's ledger is shard 0 (`MOVEMENTS#<variantId>`)
+ * unless it has hot locations: a change to bucket b of a hot location records its movement in shard b, so the
+ * ledger spreads over as many partitions as the stock does (a time-ordered key never splits for heat). Reading the
+ * ledger queries shards 0 to S-1 (S: the most buckets any location of the variant ever had, kept on its
+ * configuration) from the same sort key and merges them: every shard orders by the same key.
  */
-export const movementPartition = (variantId: string): string => `MOVEMENTS#${variantId}`;
-export const movementKey = (variantId: string, at: string, movementId: string): Key => ({
-  PK: movementPartition(variantId),
+export const movementPartition = (variantId: string, shard = 0): string => (shard === 0 ? `MOVEMENTS#${variantId}` : `MOVEMENTS#${variantId}#${shard}`);
+export const movementKey = (variantId: string, at: string, movementId: string, shard = 0): Key => ({
+  PK: movementPartition(variantId, shard),
   SK: `${at}#${movementId}`,
 });
 

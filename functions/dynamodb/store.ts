@@ -12,14 +12,19 @@ import {
   paginateQuery,
   paginateScan,
   QueryCommand,
+  TransactGetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../core/errors';
+import { ConcurrentChangeError, DomainError } from '../core/errors';
+import { bucketCount, sumBuckets } from '../core/buckets';
+import { applyDeltas } from '../core/planned-change';
+import type { LevelChange } from '../core/planned-change';
+import type { LevelRecord } from '../core/records';
 import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page } from '../core/ports';
 import type { Movement } from '../core/schemas';
 import type { Item, StoredLevel } from './codec';
-import { ChangeCompiler, Expr } from './change-compiler';
-import { decodeLevel, isLevelItem, cartLineAttribute, decodeCart, decodeMovement, decodeRecord, decodeVariant } from './codec';
+import { ChangeCompiler, Expr, expectationHolds, type BucketLayout } from './change-compiler';
+import { bucketOf, decodeDict, decodeLevel, isLevelItem, cartLineAttribute, decodeCart, decodeMovement, decodeRecord, decodeVariant } from './codec';
 import { cursorJson, decodeKeyCursor, encodeCursor, invalidCursor, keyShape, startKey, type KeyShape } from './cursor';
 import * as keys from './keys';
 import { classifyErrors } from './sdk-errors';
@@ -28,6 +33,9 @@ import { configOf } from '../core/views';
 import { TABLE } from './table-schema';
 
 import type { PlannedChange } from '../core/planned-change';
+import { dict } from '../core/dict';
+import type { Dict } from '../core/dict';
+import type { Deltas } from '../core/schemas';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 export class DynamoInventoryStore implements InventoryStore {
@@ -38,11 +46,13 @@ export class DynamoInventoryStore implements InventoryStore {
     clock: Clock = systemClock,
   ) {
     classifyErrors(doc);
-    this.compiler = new ChangeCompiler(tableName, clock);
+    this.compiler = new ChangeCompiler(tableName, clock, this.layout);
     this.maxActions = this.compiler.maxActions;
   }
 
   private readonly compiler: ChangeCompiler;
+  /** What this store has seen of hot locations: where it places changes (hints only: see BucketLayout). */
+  private readonly layout = new BucketHints();
 
   /**
    * Every record an audit looks at: a Scan of the whole table in pages (the SDK's paginator), decoded by
@@ -82,8 +92,72 @@ export class DynamoInventoryStore implements InventoryStore {
         }),
       );
     } catch (err) {
+      const failed = this.compiler.failedAction(err, actions);
+      const hot = failed && (failed.action.bucketOf ?? (Number(failed.old?.nb) > 1 ? levelChangeOf(change, failed.old!) : undefined));
+      if (hot) throw await this.bucketFailure(hot);
       throw this.compiler.translate(err, actions);
     }
+    for (const a of actions) if (a.bucketOf && a.bucket !== undefined && a.deltas) this.layout.applied(a.bucketOf, a.bucket, a.deltas);
+  }
+
+  /**
+   * A guard failed at one bucket of a hot location (or at a location found hot since this store last looked): that
+   * says nothing of the location, so the change's own error (e.g. short of stock) stands only if the location's total
+   * fails the guard too, read from every bucket at once; otherwise the change is placed again from what was read.
+   */
+  private async bucketFailure(change: LevelChange): Promise<Error> {
+    const level = await this.readLocation(change.variantId, change.locationId);
+    return level && expectationHolds(change, level) ? new ConcurrentChangeError('A bucket was short; the change is placed again.') : change.onFail(level);
+  }
+
+  /** A location's exact figures, from every one of its buckets when it is hot (what the store learns of it, kept). */
+  private async readLocation(variantId: string, locationId: string): Promise<LevelRecord | undefined> {
+    const v = await this.getVariant(variantId, true, [locationId]);
+    return v.levels[locationId];
+  }
+
+  /**
+   * The exact figures of a variant's hot locations: each location's buckets with its configuration, in one
+   * TransactGetItems (a snapshot: units a relayout moves between buckets are never counted twice or missed). When the
+   * configuration read with them has another bucket count, they are read again with it.
+   */
+  private async withBuckets(variant: VariantRecord, only?: string[]): Promise<VariantRecord> {
+    this.layout.learnCounts(variant.variantId, variant.hotLocations);
+    const hot = Object.keys(variant.hotLocations).filter((loc) => !only || only.includes(loc));
+    if (hot.length === 0) return variant;
+    const levels = dict(Object.entries(variant.levels));
+    const buckets = dict(Object.entries(variant.buckets));
+    await Promise.all(
+      hot.map(async (loc) => {
+        let n = bucketCount(variant.hotLocations, loc);
+        for (let attempt = 0; ; attempt++) {
+          const out = await this.doc.send(
+            new TransactGetCommand({
+              TransactItems: [keys.variantKey(variant.variantId), ...Array.from({ length: n }, (_, b) => keys.bucketKey(variant.variantId, loc, b))].map((Key) => ({
+                Get: { TableName: this.tableName, Key },
+              })),
+            }),
+          );
+          const [config, ...items] = (out.Responses ?? []).map((r) => r.Item);
+          const now = bucketCount(decodeDict<number>(config?.hot), loc);
+          if (now !== n && attempt < 3) {
+            n = now;
+            continue;
+          }
+          const found = items.filter((i): i is Item => !!i).sort((a, b) => bucketOf(a) - bucketOf(b)).map((i) => decodeLevel(i as unknown as StoredLevel));
+          if (found.length === 0) {
+            delete levels[loc];
+            delete buckets[loc];
+          } else {
+            buckets[loc] = found;
+            levels[loc] = sumBuckets(found);
+          }
+          this.layout.learnBuckets(variant.variantId, loc, found);
+          return;
+        }
+      }),
+    );
+    return { ...variant, levels, buckets };
   }
 
   /** One item by key, strongly consistent: the reads that commands plan from. */
@@ -121,7 +195,7 @@ export class DynamoInventoryStore implements InventoryStore {
   async getVariant(variantId: string, consistent = true, locationIds?: string[]): Promise<VariantRecord> {
     if (locationIds) {
       const items = await this.batchGet([keys.variantKey(variantId), ...locationIds.map((loc) => keys.levelKey(variantId, loc))], consistent);
-      return decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem));
+      return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds);
     }
     const items: Item[] = [];
     const pages = paginateQuery(
@@ -134,12 +208,14 @@ export class DynamoInventoryStore implements InventoryStore {
       },
     );
     for await (const page of pages) items.push(...(page.Items ?? []));
-    return decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem));
+    return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)));
   }
 
   /** A variant's configuration alone (no levels): one GetItem. */
   async getVariantConfig(variantId: string): Promise<VariantRecord> {
-    return decodeVariant(variantId, await this.getItem(keys.variantKey(variantId)));
+    const variant = decodeVariant(variantId, await this.getItem(keys.variantKey(variantId)));
+    this.layout.learnCounts(variantId, variant.hotLocations);
+    return variant;
   }
 
   /**
@@ -155,10 +231,12 @@ export class DynamoInventoryStore implements InventoryStore {
     );
     const byVariant = new Map<string, Item[]>();
     for (const item of found) byVariant.set(item.variantId as string, [...(byVariant.get(item.variantId as string) ?? []), item]);
-    return variantIds.map((id) => {
-      const items = byVariant.get(id) ?? [];
-      return decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem));
-    });
+    return Promise.all(
+      variantIds.map((id) => {
+        const items = byVariant.get(id) ?? [];
+        return this.withBuckets(decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds);
+      }),
+    );
   }
 
   /** Items by key (duplicates read once), in BatchGetItem requests of 100 in parallel; unprocessed keys retried with backoff. */
@@ -200,25 +278,44 @@ export class DynamoInventoryStore implements InventoryStore {
 
   // ---------------------------------------------------------------- movements
 
-  async listMovements(
-    variantId: string,
-    options: { locationId?: string; cursor?: string; limit: number },
-  ): Promise<Page<Movement>> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk',
-        ...(options.locationId
-          ? {
-              FilterExpression: 'locationId = :loc',
-              ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId), ':loc': options.locationId },
-            }
-          : { ExpressionAttributeValues: { ':pk': keys.movementPartition(variantId) } }),
-        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(undefined, keys.movementPartition(variantId))),
-        Limit: options.limit,
+  /**
+   * A variant's ledger, oldest first, a page at a time: shard 0 and, for a variant that has had hot locations, its
+   * other shards (keys.movementPartition), each queried from the cursor's sort key and merged. A page never passes
+   * the point where a shard that has more stopped, so nothing is skipped; the cursor is the last sort key returned.
+   */
+  async listMovements(variantId: string, options: { locationId?: string; cursor?: string; limit: number }): Promise<Page<Movement>> {
+    const from = decodeKeyCursor(options.cursor, keyShape(undefined, keys.movementPartition(variantId)));
+    const shards = (await this.getItem(keys.variantKey(variantId)))?.ledgerShards as number | undefined;
+    const lists = await Promise.all(
+      Array.from({ length: Math.max(1, shards ?? 1) }, async (_, shard) => {
+        const pk = keys.movementPartition(variantId, shard);
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk',
+            ...(options.locationId
+              ? { FilterExpression: 'locationId = :loc', ExpressionAttributeValues: { ':pk': pk, ':loc': options.locationId } }
+              : { ExpressionAttributeValues: { ':pk': pk } }),
+            ...(from ? { ExclusiveStartKey: { PK: pk, SK: from.SK } } : {}),
+            Limit: options.limit,
+          }),
+        );
+        return { items: out.Items ?? [], stoppedAt: out.LastEvaluatedKey?.SK as string | undefined };
       }),
     );
-    return { items: (out.Items ?? []).map(decodeMovement), cursor: encodeCursor(out.LastEvaluatedKey) };
+    const stops = lists.flatMap((l) => (l.stoppedAt ? [l.stoppedAt] : []));
+    const boundary = stops.length ? stops.sort()[0] : undefined;
+    const merged = lists
+      .flatMap((l) => l.items)
+      .filter((i) => boundary === undefined || (i.SK as string) <= boundary)
+      .sort((a, b) => ((a.SK as string) < (b.SK as string) ? -1 : 1));
+    const page = merged.slice(0, options.limit);
+    const more = page.length < merged.length || boundary !== undefined;
+    const last = page.length === options.limit || page.length < merged.length ? (page.at(-1)!.SK as string) : boundary;
+    return {
+      items: page.map(decodeMovement),
+      cursor: more && last !== undefined ? encodeCursor({ PK: keys.movementPartition(variantId), SK: last }) : null,
+    };
   }
 
   // ---------------------------------------------------------------- locations
@@ -382,6 +479,7 @@ function* scannedRecords(item: Item): Generator<ScannedRecord> {
       yield { kind: 'variant', config: configOf(decodeVariant(item.variantId as string, item)) };
       return;
     case 'Level':
+      // One per bucket at a hot location: the audit sums them.
       yield { kind: 'level', variantId: item.variantId as string, locationId: item.locationId as string, level: decodeLevel(item as unknown as StoredLevel) };
       return;
     case 'Cart':
@@ -410,3 +508,51 @@ const backoff = (attempt: number): Promise<void> =>
 
 
 
+
+/** The level change a failed level action was for (by its item's variant and location). */
+const levelChangeOf = (change: PlannedChange, item: Item): LevelChange | undefined =>
+  change.levels.find((c) => c.variantId === item.variantId && c.locationId === item.locationId);
+
+/**
+ * What this store knows of hot locations: bucket counts from the configurations it read, and each bucket's figures as
+ * last read, moved by the changes it committed since. Hints only: a stale count or figure sends a change to a bucket
+ * that cannot take it, whose guard fails, and the change is placed again from what is read then.
+ */
+class BucketHints implements BucketLayout {
+  private readonly counts = new Map<string, Dict<number>>();
+  private readonly figures = new Map<string, (LevelRecord | undefined)[]>();
+
+  count(variantId: string, locationId: string): number {
+    return bucketCount(this.counts.get(variantId), locationId);
+  }
+
+  hints(variantId: string, locationId: string): (LevelRecord | undefined)[] {
+    return this.figures.get(`${variantId}\u0000${locationId}`) ?? [];
+  }
+
+  learnCounts(variantId: string, hot: Dict<number>): void {
+    if (this.counts.size > 10_000) this.counts.clear();
+    if (Object.keys(hot).length === 0) this.counts.delete(variantId);
+    else this.counts.set(variantId, hot);
+  }
+
+  learnBuckets(variantId: string, locationId: string, buckets: LevelRecord[]): void {
+    if (this.figures.size > 10_000) this.figures.clear();
+    this.figures.set(`${variantId}\u0000${locationId}`, [...buckets]);
+    const counts = dict(Object.entries(this.counts.get(variantId) ?? {}));
+    if (buckets.length > 1) counts[locationId] = buckets.length;
+    else delete counts[locationId];
+    this.learnCounts(variantId, counts);
+  }
+
+  learnBucket(variantId: string, locationId: string, bucket: number, level: LevelRecord): void {
+    const h = [...this.hints(variantId, locationId)];
+    h[bucket] = level;
+    this.figures.set(`${variantId}\u0000${locationId}`, h);
+  }
+
+  applied(change: LevelChange, bucket: number, deltas: Deltas): void {
+    const h = this.hints(change.variantId, change.locationId)[bucket];
+    if (h) this.learnBucket(change.variantId, change.locationId, bucket, applyDeltas(h, deltas));
+  }
+}

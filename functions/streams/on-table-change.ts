@@ -14,7 +14,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { alertEvent, applyJudgement, judgements, type AlertJudgement } from '../core/commands/alerts';
+import { alertEvent, applyJudgement, judgements, locationJudgement, type AlertJudgement } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
 import type { Deps } from '../core/deps';
 import type { EventPublisher } from '../core/ports';
@@ -72,6 +72,14 @@ const ROUTES: readonly StreamRoute[] = [
         config.catch(() => deps.configs?.delete(variantId));
       }
       const at = fallbackTime(deps, record);
+      if (Number(now!.nb) > 1 || Number(old?.nb) > 1) {
+        // One bucket of a hot location (or the location turned the mode off): the location is judged on its exact
+        // figures, read from every bucket, ordered by their version (the sum of the buckets', which only grows).
+        const [current, { levels }] = await Promise.all([config, deps.store.getVariant(variantId, true, [locationId])]);
+        if (!levels[locationId]) return;
+        await judge(deps, [locationJudgement(current, locationId, levels[locationId], (now!.at as string | undefined) ?? at)], logger);
+        return;
+      }
       const level = (item: Item | undefined) => (item ? dict([[locationId, decodeLevel(item as unknown as StoredLevel)]]) : dict<LevelRecord>());
       // A new level item is judged as a level change (its before is the same configuration with no level there), never as a configuration's.
       const current = await config;

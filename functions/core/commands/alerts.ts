@@ -12,7 +12,7 @@ import type { Deps } from '../deps';
 import type { PublishedEvent } from '../ports';
 import { runCommand } from '../run-command';
 import type { Alert } from '../schemas';
-import type { AlertRecord, AlertStateRecord, VariantRecord } from '../records';
+import type { AlertRecord, AlertStateRecord, LevelRecord, VariantRecord } from '../records';
 import { isLow, thresholdAt } from '../rules';
 import { alertView } from '../views';
 
@@ -70,6 +70,25 @@ export function judgements(before: VariantRecord | undefined, after: VariantReco
     });
   }
   return out;
+}
+
+/**
+ * The judgement of a location's figures as read now (a hot location: its buckets change in no common order, so it is
+ * judged on the sum read after each, not on one bucket's image). Always made, low or not: nothing says what it was.
+ */
+export function locationJudgement(config: VariantRecord, locationId: string, level: LevelRecord, at: string): AlertJudgement {
+  const threshold = thresholdAt(config, locationId);
+  return {
+    variantId: config.variantId,
+    locationId,
+    low: isLow(level.available, threshold),
+    available: level.available,
+    threshold,
+    levelVersion: level.version,
+    configVersion: config.configVersion,
+    byConfiguration: false,
+    at,
+  };
 }
 
 /**
