@@ -30,6 +30,18 @@ async function main(): Promise<void> {
   const notes = keptNotes();
   const bench = await startBench(process.argv.includes('--quick'));
   const sections: string[][] = [];
+  // `--only <name>` runs one section and prints it, leaving BENCHMARKS.md alone (for working on that section).
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  if (only) {
+    const one = { 'cost': costPerOperation, 'cost-by-locations': costByLocations, 'latency': latencyAgainstFloor, 'flash-sale': flashSale }[only];
+    try {
+      if (!one) throw new Error(`--only: no section ${only}`);
+      console.log((await one(bench)).join('\n'));
+    } finally {
+      await bench.close();
+    }
+    return;
+  }
   try {
     sections.push(await costPerOperation(bench));
     sections.push(await costByLocations(bench));

@@ -16,10 +16,10 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentChangeError, DomainError } from '../core/errors';
-import { bucketCount, sumBuckets } from '../core/buckets';
+import { bucketCount, relayout, sumBuckets } from '../core/buckets';
 import { applyDeltas } from '../core/planned-change';
 import type { LevelChange } from '../core/planned-change';
-import type { LevelRecord } from '../core/records';
+import { emptyLevels, type LevelRecord } from '../core/records';
 import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page } from '../core/ports';
 import type { Movement } from '../core/schemas';
 import type { Item, StoredLevel } from './codec';
@@ -82,7 +82,7 @@ export class DynamoInventoryStore implements InventoryStore {
     if (needed > this.maxActions) {
       throw new DomainError('conflict', `This change needs ${needed} writes; one atomic change takes at most ${this.maxActions}.`);
     }
-    const actions = this.compiler.compile(change, idempotency);
+    const actions = this.compiler.compile(await this.withoutHotLocationChecks(change), idempotency);
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -98,6 +98,41 @@ export class DynamoInventoryStore implements InventoryStore {
       throw this.compiler.translate(err, actions);
     }
     for (const a of actions) if (a.bucketOf && a.bucket !== undefined && a.deltas) this.layout.applied(a.bucketOf, a.bucket, a.deltas);
+    for (const r of change.records) {
+      if (r.op === 'variant-config') this.layout.learnCounts(r.config.variantId, r.config.hotLocations);
+      if (r.op === 'relayout') this.layout.learnBuckets(r.variantId, r.locationId, relayout(r.from.length ? r.from : [emptyLevels()], r.to));
+    }
+  }
+
+  /**
+   * At a hot location, every hold checking the location's item inside its transaction would cap the location at that
+   * one item's limit again: there, the location is checked against its record read at most LOCATION_CHECK_MS ago
+   * instead (so a location made inactive stops taking holds within that time, not at once).
+   */
+  private async withoutHotLocationChecks(change: PlannedChange): Promise<PlannedChange> {
+    const hot = new Set(change.levels.filter((c) => this.layout.count(c.variantId, c.locationId) > 1).map((c) => c.locationId));
+    if (hot.size === 0) return change;
+    const records: PlannedChange['records'] = [];
+    for (const r of change.records) {
+      if (r.op !== 'location-active' || !hot.has(r.locationId)) {
+        records.push(r);
+        continue;
+      }
+      const location = await this.recentLocation(r.locationId);
+      if (!location?.active) throw r.onFail(location !== undefined);
+    }
+    return { ...change, records };
+  }
+
+  private readonly locations = new Map<string, { at: number; location: Promise<LocationRecord | undefined> }>();
+
+  private recentLocation(locationId: string): Promise<LocationRecord | undefined> {
+    const cached = this.locations.get(locationId);
+    if (cached && Date.now() - cached.at < LOCATION_CHECK_MS) return cached.location;
+    const entry = { at: Date.now(), location: this.getLocation(locationId) };
+    entry.location.catch(() => this.locations.delete(locationId));
+    this.locations.set(locationId, entry);
+    return entry.location;
   }
 
   /**
@@ -121,7 +156,7 @@ export class DynamoInventoryStore implements InventoryStore {
    * TransactGetItems (a snapshot: units a relayout moves between buckets are never counted twice or missed). When the
    * configuration read with them has another bucket count, they are read again with it.
    */
-  private async withBuckets(variant: VariantRecord, only?: string[]): Promise<VariantRecord> {
+  private async withBuckets(variant: VariantRecord, only?: string[], consistent = true): Promise<VariantRecord> {
     this.layout.learnCounts(variant.variantId, variant.hotLocations);
     const hot = Object.keys(variant.hotLocations).filter((loc) => !only || only.includes(loc));
     if (hot.length === 0) return variant;
@@ -130,6 +165,17 @@ export class DynamoInventoryStore implements InventoryStore {
     await Promise.all(
       hot.map(async (loc) => {
         let n = bucketCount(variant.hotLocations, loc);
+        if (!consistent) {
+          // The catalog's read: every bucket, eventually consistent (a quarter of a snapshot's read units), so a page
+          // view of a flash-sale variant costs its buckets little; a relayout in progress may show for a moment.
+          const found = await this.batchGet(Array.from({ length: n }, (_, b) => keys.bucketKey(variant.variantId, loc, b)), false);
+          const sorted = found.sort((a, b) => bucketOf(a) - bucketOf(b)).map((i) => decodeLevel(i as unknown as StoredLevel));
+          if (sorted.length > 0) {
+            buckets[loc] = sorted;
+            levels[loc] = sumBuckets(sorted);
+          }
+          return;
+        }
         for (let attempt = 0; ; attempt++) {
           const out = await this.doc.send(
             new TransactGetCommand({
@@ -195,7 +241,7 @@ export class DynamoInventoryStore implements InventoryStore {
   async getVariant(variantId: string, consistent = true, locationIds?: string[]): Promise<VariantRecord> {
     if (locationIds) {
       const items = await this.batchGet([keys.variantKey(variantId), ...locationIds.map((loc) => keys.levelKey(variantId, loc))], consistent);
-      return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds);
+      return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds, consistent);
     }
     const items: Item[] = [];
     const pages = paginateQuery(
@@ -208,7 +254,7 @@ export class DynamoInventoryStore implements InventoryStore {
       },
     );
     for await (const page of pages) items.push(...(page.Items ?? []));
-    return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)));
+    return this.withBuckets(decodeVariant(variantId, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), undefined, consistent);
   }
 
   /** A variant's configuration alone (no levels): one GetItem. */
@@ -234,7 +280,7 @@ export class DynamoInventoryStore implements InventoryStore {
     return Promise.all(
       variantIds.map((id) => {
         const items = byVariant.get(id) ?? [];
-        return this.withBuckets(decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds);
+        return this.withBuckets(decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds, false);
       }),
     );
   }
@@ -508,6 +554,9 @@ const backoff = (attempt: number): Promise<void> =>
 
 
 
+
+/** How old the record a hold at a hot location checks its location against may be. */
+export const LOCATION_CHECK_MS = 5_000;
 
 /** The level change a failed level action was for (by its item's variant and location). */
 const levelChangeOf = (change: PlannedChange, item: Item): LevelChange | undefined =>

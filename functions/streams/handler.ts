@@ -33,7 +33,7 @@ export function createStreamBatchHandler(deps: StreamDeps, options: { logger?: S
     if (Number.isFinite(oldest)) deps.metrics?.gauge('StreamBatchAge', Math.max(0, deps.clock.now().getTime() - oldest * 1000));
     // One invocation's logger, its records handled one after the other: the record's key can be set on it in turn.
     const log = options.logger?.forInvocation(context);
-    const batchDeps: StreamDeps = { ...deps, configs: new Map() };
+    const batchDeps: StreamDeps = { ...deps, configs: new Map(), judgedHot: new Set() };
     const handle = (record: DynamoDBRecord) => {
       log?.appendKeys({ sequenceNumber: record.dynamodb?.SequenceNumber });
       return handleTableChange(batchDeps, record, log);

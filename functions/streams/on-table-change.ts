@@ -34,6 +34,12 @@ export type StreamDeps = Deps & {
    * configuration record in the batch forgets its variant's entry, so the level records after it read it again.
    */
   configs?: Map<string, Promise<VariantRecord>>;
+  /**
+   * Hot locations judged during one batch: the first of a location's bucket records in a batch judges the location as
+   * it is when read, which covers the batch's later records of it, so they read nothing (at thousands of holds a second,
+   * reading every bucket per record would pass the buckets' read limit).
+   */
+  judgedHot?: Set<string>;
 };
 
 interface StreamRoute {
@@ -75,6 +81,9 @@ const ROUTES: readonly StreamRoute[] = [
       if (Number(now!.nb) > 1 || Number(old?.nb) > 1) {
         // One bucket of a hot location (or the location turned the mode off): the location is judged on its exact
         // figures, read from every bucket, ordered by their version (the sum of the buckets', which only grows).
+        const once = `${variantId}\u0000${locationId}`;
+        if (deps.judgedHot?.has(once)) return;
+        deps.judgedHot?.add(once);
         const [current, { levels }] = await Promise.all([config, deps.store.getVariant(variantId, true, [locationId])]);
         if (!levels[locationId]) return;
         await judge(deps, [locationJudgement(current, locationId, levels[locationId], (now!.at as string | undefined) ?? at)], logger);

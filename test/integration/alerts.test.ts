@@ -202,3 +202,21 @@ test('an alert opens and clears at the times of the changes that crossed, to the
   expect(alert).toMatchObject({ status: 'cleared', openedAt: movements[0].at, clearedAt: movements[1].at });
   expect(eventsFor('sku-t').map((e) => e.detail.at)).toEqual([movements[0].at, movements[1].at]);
 });
+
+test('a hot location is judged on its buckets’ sum: one alert when the location crosses, none while one bucket runs low', async () => {
+  await adjust('sku-hot', 'wh-1', { onHand: 40 });
+  await putVariant(t.deps, 'sku-hot', { lowStockThreshold: 10, hotLocations: { 'wh-1': 4 } });
+  // 10 units a bucket: holds of 8 leave one bucket at 2 (below 10 on its own) while the location has 32.
+  await setCartLine(t.deps, 'cart-hot-1', 'sku-hot', { quantity: 8, locationId: 'wh-1' });
+  await settle();
+  expect(eventsFor('sku-hot')).toEqual([]);
+  for (let i = 2; i <= 4; i++) await setCartLine(t.deps, `cart-hot-${i}`, 'sku-hot', { quantity: 8, locationId: 'wh-1' }); // 8 left
+  await settle();
+  expect(eventsFor('sku-hot').map((e) => [e.detailType, e.detail.available])).toEqual([['LowStockAlertOpened', 8]]);
+  await adjust('sku-hot', 'wh-1', { delta: 5 }); // 13: clears
+  await settle();
+  expect(eventsFor('sku-hot').map((e) => [e.detailType, e.detail.available])).toEqual([
+    ['LowStockAlertOpened', 8],
+    ['LowStockAlertCleared', 13],
+  ]);
+});

@@ -134,3 +134,12 @@ test('hotLocations must name known locations, 2 to 32 buckets', async () => {
   const sku = uid('sku');
   await expect(putVariant(t.deps, sku, { hotLocations: { nowhere: 4 } })).rejects.toMatchObject({ code: 'not_found' });
 });
+
+test('a hot location that does not sell takes no holds', async () => {
+  const sku = uid('sku');
+  await putLocation(t.deps, 'popup', { name: 'Pop-up', type: 'retail' });
+  await openingStock(t.deps, sku, 'popup', 10);
+  await putVariant(t.deps, sku, { hotLocations: { popup: 2 } });
+  await putLocation(t.deps, 'popup', { name: 'Pop-up', type: 'retail', active: false });
+  await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'popup' })).rejects.toMatchObject({ code: 'insufficient_stock' });
+});
