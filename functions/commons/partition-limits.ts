@@ -58,6 +58,7 @@
  */
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE } from '../dynamodb/table-schema';
 
 // ---------------------------------------------------------------- settings
@@ -169,6 +170,24 @@ export function valueSize(v: AV): number {
 /** An item's size as DynamoDB bills it: each attribute's name plus its value. */
 export const itemSize = (item: Item | undefined): number =>
   item ? Object.entries(item).reduce((s, [k, v]) => s + utf8(k) + valueSize(v), 0) : 0;
+
+const AV_TAGS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'SS', 'NS', 'BS', 'M', 'L']);
+const isAV = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Uint8Array || v instanceof Set) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && AV_TAGS.has(keys[0]);
+};
+
+/**
+ * An item in AttributeValue form. Requests reach the layer marshalled, but responses of a DynamoDBDocumentClient
+ * are already unmarshalled there (lib-dynamodb unmarshalls next to the deserializer): those are marshalled back
+ * to be sized.
+ */
+export function asItem(item: unknown): Item | undefined {
+  if (item === undefined || item === null) return undefined;
+  const values = Object.values(item as object);
+  return values.every(isAV) ? (item as Item) : (marshall(item as Record<string, unknown>, { convertClassInstanceToMap: true, removeUndefinedValues: true }) as Item);
+}
 
 /** Write units for `bytes`: 1 per KB, rounded up, at least 1; twice that in a transaction. */
 export const writeUnits = (bytes: number, transactional = false): number => Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
@@ -287,7 +306,7 @@ export function parseUpdateExpression(expr: string): Action[] {
     const clause = take().toUpperCase();
     if (!CLAUSES.has(clause)) throw new Error(`update expression: unknown clause ${clause}`);
     do {
-      if (actions.length && peek() === ',') take(',');
+      if (peek() === ',') take(',');
       const p = path();
       if (clause === 'SET') {
         take('=');
@@ -437,6 +456,9 @@ interface KeysAndAttributes {
 
 /** How a partition key value is named in counters: a string or number as it is, binary as base64. */
 const label = (v: AV | undefined): string => v?.S ?? v?.N ?? (v?.B ? Buffer.from(v.B).toString('base64') : '?');
+/** The same, for a value as a document client's response holds it (a string, a number, binary) or marshalled. */
+const labelOf = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : isAV(v) ? label(v as AV) : String(v);
 
 const keyOf = (item: Item, shape: TableShape): Item => {
   const k: Item = { [shape.partitionKey]: item[shape.partitionKey] };
@@ -595,12 +617,14 @@ export function readCharges(operation: string, input: Record<string, unknown>, o
   const table = input.TableName as string;
   switch (operation) {
     case 'GetItemCommand':
-      return [{ table, partition: label((input.Key as Item)[shape.partitionKey]), read: readUnits(itemSize(output?.Item as Item | undefined), consistency(input)), write: 0 }];
+      return [{ table, partition: label((input.Key as Item)[shape.partitionKey]), read: readUnits(itemSize(asItem(output?.Item)), consistency(input)), write: 0 }];
     case 'BatchGetItemCommand': {
       const found = new Map<string, Item>();
-      for (const [t, items] of Object.entries((output?.Responses as Record<string, Item[]>) ?? {})) for (const it of items) found.set(itemId(t, keyOf(it, shape)), it);
+      for (const [t, items] of Object.entries((output?.Responses as Record<string, unknown[]>) ?? {})) {
+        for (const it of items.map(asItem)) if (it) found.set(itemId(t, keyOf(it, shape)), it);
+      }
       const unprocessed = new Set<string>();
-      for (const [t, ka] of Object.entries((output?.UnprocessedKeys as Record<string, KeysAndAttributes>) ?? {})) for (const k of ka.Keys) unprocessed.add(itemId(t, k));
+      for (const [t, ka] of Object.entries((output?.UnprocessedKeys as Record<string, KeysAndAttributes>) ?? {})) for (const k of ka.Keys) unprocessed.add(itemId(t, asItem(k)!));
       return Object.entries((input.RequestItems as Record<string, KeysAndAttributes>) ?? {}).flatMap(([t, ka]) =>
         ka.Keys.filter((k) => !unprocessed.has(itemId(t, k))).map((k) => ({
           table: t,
@@ -611,11 +635,11 @@ export function readCharges(operation: string, input: Record<string, unknown>, o
       );
     }
     case 'TransactGetItemsCommand': {
-      const responses = (output?.Responses as { Item?: Item }[] | undefined) ?? [];
+      const responses = (output?.Responses as { Item?: unknown }[] | undefined) ?? [];
       return ((input.TransactItems as { Get: { TableName: string; Key: Item } }[]) ?? []).map((g, i) => ({
         table: g.Get.TableName,
         partition: label(g.Get.Key[shape.partitionKey]),
-        read: readUnits(itemSize(responses[i]?.Item), 'transactional'),
+        read: readUnits(itemSize(asItem(responses[i]?.Item)), 'transactional'),
         write: 0,
         item: i,
       }));
@@ -624,7 +648,7 @@ export function readCharges(operation: string, input: Record<string, unknown>, o
       const index = input.IndexName ? shape.indexes.find((i) => i.name === input.IndexName) : undefined;
       if (input.IndexName && (!index || !indexes)) return [];
       const pk = queryPartition(input, index ? index.partitionKey : shape.partitionKey);
-      const bytes = ((output?.Items as Item[] | undefined) ?? []).reduce((s, it) => s + itemSize(it), 0);
+      const bytes = ((output?.Items as unknown[] | undefined) ?? []).reduce((s: number, it) => s + itemSize(asItem(it)), 0);
       // GSIs are read eventually consistent only.
       return [{ table, ...(index ? { index: index.name } : {}), partition: label(pk), read: readUnits(bytes, index ? 'eventual' : consistency(input)), write: 0 }];
     }
@@ -632,7 +656,7 @@ export function readCharges(operation: string, input: Record<string, unknown>, o
       const index = input.IndexName ? shape.indexes.find((i) => i.name === input.IndexName) : undefined;
       if (!output || (input.IndexName && (!index || !indexes))) return [];
       const bytes = new Map<string, number>();
-      for (const it of (output.Items as Item[] | undefined) ?? []) {
+      for (const it of ((output.Items as unknown[] | undefined) ?? []).map(asItem) as Item[]) {
         const p = label(it[index ? index.partitionKey : shape.partitionKey]);
         bytes.set(p, (bytes.get(p) ?? 0) + itemSize(it));
       }
@@ -856,6 +880,9 @@ export interface PartitionLimits {
   close(): void;
 }
 
+/** lib-dynamodb marks its requests so (the `DDB_MAPPER` feature): only needed when a response holds no item to tell its form by. */
+type DocumentContext = { __aws_sdk_context?: { features?: Record<string, string> } };
+
 type Limitable = Pick<DynamoDBDocumentClient, 'middlewareStack' | 'config'>;
 const limited = new WeakMap<object, PartitionLimits>();
 
@@ -932,7 +959,7 @@ export function limitPartitions(client: Limitable, options: PartitionLimitOption
 
       // A read: it may start if its partitions have the least it can cost; it is charged what it read.
       const least = readCharges(command, input, undefined, shape, indexes);
-      if (command === 'BatchGetItemCommand') return batchGet(next, args, input, least);
+      if (command === 'BatchGetItemCommand') return batchGet(next, args, input, least, (context as DocumentContext).__aws_sdk_context?.features?.DDB_MAPPER === 'd');
       const over = limiter.over(least);
       if (over.length) {
         limiter.refused(operation, over);
@@ -947,7 +974,7 @@ export function limitPartitions(client: Limitable, options: PartitionLimitOption
   );
 
   /** BatchGetItem as AWS throttles it: the keys on partitions over their limit come back unprocessed; all of them, ThrottlingException. */
-  async function batchGet(next: (args: { input: object }) => Promise<{ output: unknown }>, args: { input: object }, input: Record<string, unknown>, least: Charge[]) {
+  async function batchGet(next: (args: { input: object }) => Promise<{ output: unknown }>, args: { input: object }, input: Record<string, unknown>, least: Charge[], documentClientRequest: boolean) {
     const over = limiter.over(least);
     if (over.length === least.length && least.length > 0) {
       limiter.refused('BatchGetItem', over);
@@ -958,13 +985,17 @@ export function limitPartitions(client: Limitable, options: PartitionLimitOption
     if (over.length) {
       const overKeys = new Set(over.map(bucketKey));
       const requested = input.RequestItems as Record<string, KeysAndAttributes>;
-      const responses = (output.Responses ?? {}) as Record<string, Item[]>;
-      const unprocessed = { ...((output.UnprocessedKeys ?? {}) as Record<string, KeysAndAttributes>) };
+      const responses = (output.Responses ?? {}) as Record<string, Record<string, unknown>[]>;
+      const unprocessed = { ...((output.UnprocessedKeys ?? {}) as Record<string, { Keys: unknown[] }>) };
+      // The response's form: a document client's is unmarshalled (the keys handed back must be too).
+      const first = Object.values(responses).flat()[0];
+      const documentForm = first ? !Object.values(first).every(isAV) : documentClientRequest;
       for (const [table, ka] of Object.entries(requested)) {
-        const held = (k: Item) => overKeys.has(bucketKey({ table, partition: label(k[shape.partitionKey]) }));
+        const held = (k: Record<string, unknown>) => overKeys.has(bucketKey({ table, partition: labelOf(k[shape.partitionKey]) }));
         const heldKeys = ka.Keys.filter(held);
         if (!heldKeys.length) continue;
-        unprocessed[table] = { ...ka, Keys: [...(unprocessed[table]?.Keys ?? []), ...heldKeys] };
+        const { Keys: _marshalled, ...rest } = ka;
+        unprocessed[table] = { ...rest, Keys: [...(unprocessed[table]?.Keys ?? []), ...heldKeys.map((k) => (documentForm ? unmarshall(k as never) : k))] };
         responses[table] = (responses[table] ?? []).filter((it) => !held(it));
       }
       output.Responses = responses;
