@@ -702,7 +702,10 @@ export interface PartitionUsage {
 export interface PartitionCounters {
   /** Requests admitted and accounted (every SDK attempt is a request). */
   requests: number;
-  /** Requests refused (every SDK attempt; the SDK's retry of a refused one is another request). */
+  /**
+   * Requests refused (every SDK attempt: the SDK's retry of a refused one is another request), whole or, for a
+   * BatchGetItem that returned some keys unprocessed, in part (that one is also counted in `requests`).
+   */
   throttledRequests: number;
   /** Refused requests by operation (`TransactWriteItems`, `GetItem`, ...). */
   throttledByOperation: Record<string, number>;
