@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       cartRetentionSeconds: int('CART_RETENTION_SECONDS', 86_400) || 86_400,
       faultInjection: env.FAULT_INJECTION,
       faultSeed: env.FAULT_SEED,
+      partitionLimits: env.PARTITION_LIMITS,
       metrics: ['true', '1', 'yes', 'on'].includes((env.LOCAL_METRICS ?? '').toLowerCase()),
       dynamodbPort: env.DYNAMODB_PORT ? int('DYNAMODB_PORT', 8000) : undefined,
       logging: {

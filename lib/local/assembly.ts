@@ -55,6 +55,8 @@ export interface LocalOptions {
   faultInjection?: string;
   /** FAULT_SEED: makes the injected faults repeatable. @default random */
   faultSeed?: string;
+  /** PARTITION_LIMITS: DynamoDB's per-partition limits, simulated (functions/commons/partition-limits.ts). @default none */
+  partitionLimits?: string;
   /**
    * LOG_LEVEL and LOG_FORMAT: the functions' lines and an access log line per API request, printed for a terminal
    * (lib/local/terminal-logger.ts). @default the functions' lines as in Lambda (JSON, POWERTOOLS_LOG_LEVEL), no access log
@@ -125,6 +127,7 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       CART_RETENTION_SECONDS: String(o.cartRetentionSeconds ?? 86_400),
       FAULT_INJECTION: o.faultInjection,
       FAULT_SEED: o.faultSeed,
+      PARTITION_LIMITS: o.partitionLimits,
       POWERTOOLS_METRICS_DISABLED: o.metrics ? 'false' : 'true',
     });
     const runtime = createRuntime(config);
