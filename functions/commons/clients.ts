@@ -4,7 +4,6 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config';
 import { injectDynamoDbFaults, injectEventBridgeFaults, type FaultInjector } from './faults';
-import { limitPartitions } from './partition-limits';
 
 /** A local endpoint (DynamoDB Local, the EventBridge stand-in) takes any credentials; AWS's come from the runtime. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -23,8 +22,6 @@ export function documentClient(config: Config, faults?: FaultInjector, instrumen
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
   if (faults) injectDynamoDbFaults(doc, faults);
-  // After the faults, so an injected fault is not charged; partitionLimitsOf(doc) gives its counters.
-  if (config.partitionLimits) limitPartitions(doc, config.partitionLimits);
   return doc;
 }
 

@@ -4,7 +4,6 @@
  */
 import type { SweeperSettings } from '../schedule/sweeper';
 import { parseFaultPlan, type FaultPlan } from './faults';
-import { parsePartitionLimits, type PartitionLimitSettings } from './partition-limits';
 
 export interface Config {
   tableName: string;
@@ -22,8 +21,6 @@ export interface Config {
   sweeper: SweeperSettings;
   /** FAULT_INJECTION (and FAULT_SEED): faults to inject into the SDK clients (tests, npm start, the soak). @default none */
   faults?: FaultPlan;
-  /** PARTITION_LIMITS: DynamoDB's per-partition limits, simulated on the table client (partition-limits.ts; local use). @default none */
-  partitionLimits?: PartitionLimitSettings;
   /**
    * Where the service's metrics go: EMF lines on stdout in this namespace, with this `service` dimension
    * (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME); undefined when POWERTOOLS_METRICS_DISABLED is true (npm
@@ -60,7 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION || 'us-east-1',
     sweeper: { passes: positiveInt(env, 'SWEEP_PASSES', 1), passSeconds: positiveInt(env, 'SWEEP_PASS_SECONDS', 30) },
     faults: parseFaultPlan(env.FAULT_INJECTION, env.FAULT_SEED),
-    partitionLimits: parsePartitionLimits(env.PARTITION_LIMITS),
     metrics: isTrue(env.POWERTOOLS_METRICS_DISABLED)
       ? undefined
       : { namespace: env.POWERTOOLS_METRICS_NAMESPACE || 'Inventory', service: env.POWERTOOLS_SERVICE_NAME || 'inventory' },

@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 /** Wires the domain's ports to their AWS adapters. */
 import type { MiddlewareObj } from '@middy/core';
 import type { Deps } from '../core/deps';
@@ -34,12 +35,21 @@ export interface Runtime extends Deps {
 /** What a handler factory takes: the domain's deps, and the tracing when it runs in Lambda. */
 export type HandlerDeps = Deps & { tracing?: Tracing };
 
-export function createRuntime(config: Config, options: { tracing?: Tracing } = {}): Runtime {
+export function createRuntime(
+  config: Config,
+  options: {
+    tracing?: Tracing;
+    /** Called with the table's client once it is made: the local assembly puts the simulated partition limits on it. */
+    onTableClient?: (doc: DynamoDBDocumentClient) => void;
+  } = {},
+): Runtime {
   const { tracing } = options;
   const faults = config.faults ? new FaultInjector(config.faults) : undefined;
   const metrics = config.metrics ? new ServiceMetrics(config.metrics) : undefined;
+  const doc = documentClient(config, faults, tracing?.client);
+  options.onTableClient?.(doc);
   return {
-    store: new DynamoInventoryStore(documentClient(config, faults, tracing?.client), config.tableName),
+    store: new DynamoInventoryStore(doc, config.tableName),
     clock: systemClock,
     holdSeconds: config.holdSeconds,
     cartRetentionSeconds: config.cartRetentionSeconds,

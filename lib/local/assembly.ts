@@ -15,6 +15,7 @@ import type { Role } from '../../functions/http/routes';
 import path from 'node:path';
 import { loadConfig } from '../../functions/commons/config';
 import { createRuntime } from '../../functions/commons/runtime';
+import { limitPartitions, parsePartitionLimits } from './partition-limits';
 import { createTokenVerifier } from '../../functions/http/auth';
 import { createHttpHandler } from '../../functions/http/handler';
 import { createSweeper } from '../../functions/schedule/sweeper';
@@ -55,7 +56,7 @@ export interface LocalOptions {
   faultInjection?: string;
   /** FAULT_SEED: makes the injected faults repeatable. @default random */
   faultSeed?: string;
-  /** PARTITION_LIMITS: DynamoDB's per-partition limits, simulated (functions/commons/partition-limits.ts). @default none */
+  /** PARTITION_LIMITS: DynamoDB's per-partition limits, simulated (lib/local/partition-limits.ts). @default none */
   partitionLimits?: string;
   /**
    * LOG_LEVEL and LOG_FORMAT: the functions' lines and an access log line per API request, printed for a terminal
@@ -127,10 +128,11 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
       CART_RETENTION_SECONDS: String(o.cartRetentionSeconds ?? 86_400),
       FAULT_INJECTION: o.faultInjection,
       FAULT_SEED: o.faultSeed,
-      PARTITION_LIMITS: o.partitionLimits,
       POWERTOOLS_METRICS_DISABLED: o.metrics ? 'false' : 'true',
     });
-    const runtime = createRuntime(config);
+    // After the faults (an injected fault is not charged); partitionLimitsOf(doc) gives its counters.
+    const limits = parsePartitionLimits(o.partitionLimits);
+    const runtime = createRuntime(config, { onTableClient: limits && ((doc) => void limitPartitions(doc, limits)) });
     const verifier = createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, jwksFile: auth.jwksFile });
     // Each handler is given a context as Lambda gives one (its function's name, a request id per invocation), so their lines say which it was.
     const functionsLog = o.logging ? new TerminalLogger({ serviceName: 'inventory', logLevel: o.logging.level }, { format: o.logging.format }) : undefined;

@@ -1,10 +1,10 @@
 // Proves the service under DynamoDB's per-partition limits, simulated on the store's own SDK client against DynamoDB Local
-// (functions/commons/partition-limits.ts): shoppers holding one hot variant faster than its partition takes writes are each
+// (lib/local/partition-limits.ts): shoppers holding one hot variant faster than its partition takes writes are each
 // granted, or answered 429 with `retryable` (and granted when they retry after Retry-After); nothing is ever half-applied:
 // the level's softReserved is exactly what the carts hold, and the ledger agrees.
 import { forgetCachedLocations, putLocation } from '../../functions/core/commands/locations';
 import { listMovements } from '../../functions/core/commands/read-stock';
-import { limitPartitions, type PartitionLimits } from '../../functions/commons/partition-limits';
+import { limitPartitions, type PartitionLimits } from '../../lib/local/partition-limits';
 import { gatewayEvent } from '../../lib/local/http-server';
 import { testAuth } from '../support/auth';
 import { openingStock, uid } from '../support/fixtures';

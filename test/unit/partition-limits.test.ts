@@ -1,4 +1,4 @@
-// Proves the simulated partition limits (functions/commons/partition-limits.ts): the units each request is billed by AWS's
+// Proves the simulated partition limits (lib/local/partition-limits.ts): the units each request is billed by AWS's
 // rules, per partition; the token buckets on an injected clock (limit, refill, burst); and, through the real SDK on a fake
 // wire, that a throttled request is refused whole before it is sent, shaped as AWS's answer, classified as a retryable throttle.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,7 +21,7 @@ import {
   readUnits,
   writeCharges,
   writeUnits,
-} from '../../functions/commons/partition-limits';
+} from '../../lib/local/partition-limits';
 import { loadConfig } from '../../functions/commons/config';
 import { documentClient } from '../../functions/commons/clients';
 import { classifySdkError } from '../../functions/dynamodb/sdk-errors';
@@ -243,13 +243,12 @@ describe('PARTITION_LIMITS', () => {
     expect(() => parsePartitionLimits('hot=1')).toThrow(/unknown setting "hot"/);
   });
 
-  it('is read by loadConfig, and documentClient puts the layer on the table client', () => {
-    const config = loadConfig({ TABLE_NAME: 't', PARTITION_LIMITS: 'write=7,burst=off', DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
-    expect(config.partitionLimits).toMatchObject({ writeUnitsPerSecond: 7, burst: false });
-    expect(loadConfig({ TABLE_NAME: 't' }).partitionLimits).toBeUndefined();
+  it('goes on the table client it is given (the local assembly gives it the runtime’s), and on no other', () => {
+    const config = loadConfig({ TABLE_NAME: 't', DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
     const doc = documentClient(config);
-    expect(partitionLimitsOf(doc)?.settings).toMatchObject({ writeUnitsPerSecond: 7, readUnitsPerSecond: 300 });
-    expect(partitionLimitsOf(documentClient(loadConfig({ TABLE_NAME: 't' })))).toBeUndefined();
+    limitPartitions(doc, parsePartitionLimits('write=7,burst=off'));
+    expect(partitionLimitsOf(doc)?.settings).toMatchObject({ writeUnitsPerSecond: 7, readUnitsPerSecond: 300, burst: false });
+    expect(partitionLimitsOf(documentClient(config))).toBeUndefined();
     doc.destroy();
   });
 });

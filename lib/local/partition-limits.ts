@@ -59,7 +59,7 @@
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { TABLE } from '../dynamodb/table-schema';
+import { TABLE } from '../../functions/dynamodb/table-schema';
 
 // ---------------------------------------------------------------- settings
 
