@@ -12,6 +12,7 @@ import { bundles } from './sections/bundles';
 import { costPerOperation } from './sections/cost';
 import { costByLocations } from './sections/cost-by-locations';
 import { flashSale } from './sections/flash-sale';
+import { partitionLimitSimulation } from './sections/partition-limits';
 import { latencyAgainstFloor } from './sections/latency';
 
 /** What follows this line in BENCHMARKS.md is kept across runs: the figures of earlier runs, written by hand. */
@@ -33,7 +34,13 @@ async function main(): Promise<void> {
   // `--only <name>` runs one section and prints it, leaving BENCHMARKS.md alone (for working on that section).
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
   if (only) {
-    const one = { 'cost': costPerOperation, 'cost-by-locations': costByLocations, 'latency': latencyAgainstFloor, 'flash-sale': flashSale }[only];
+    const one = {
+      cost: costPerOperation,
+      'cost-by-locations': costByLocations,
+      latency: latencyAgainstFloor,
+      'flash-sale': flashSale,
+      'partition-limits': async (b: typeof bench) => (await partitionLimitSimulation(b)).section,
+    }[only];
     try {
       if (!one) throw new Error(`--only: no section ${only}`);
       console.log((await one(bench)).join('\n'));
@@ -47,6 +54,8 @@ async function main(): Promise<void> {
     sections.push(await costByLocations(bench));
     sections.push(await latencyAgainstFloor(bench));
     sections.push(await flashSale(bench));
+    const simulation = await partitionLimitSimulation(bench);
+    sections.push(simulation.section);
     bench.log('bundling with cdk synth…');
     sections.push(bundles());
   } finally {

@@ -41,7 +41,7 @@ export function bundles(): string[] {
     rows.push(`| ${id.replace(/[0-9A-F]{8}$/, '')} | ${(size / 1024).toFixed(1)} KB | ${size < BUNDLE_GUARD_KB * 1024 ? 'yes' : '**no**'} | ${times[2].toFixed(0)} ms |`);
   }
   return [
-    '## 4. Cold start proxy',
+    '## 5. Cold start proxy',
     '',
     'Each Lambda bundle as `cdk synth` builds it (esbuild, minified, the AWS SDK left to the runtime), and the time a fresh Node',
     `${process.version} process takes to load it (median of 5; it loads the AWS SDK from node_modules as the runtime loads its own).`,
