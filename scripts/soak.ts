@@ -6,7 +6,8 @@
  *
  * Traffic: C clients over HTTP, each as the role its route needs, run every operation: cart lines set and removed,
  * carts deleted mid-flight and their ids reused, checkouts, fulfilments, cancellations, adjustments and counts,
- * purchase orders, transfers, variant and location changes, and every read. Holds last 4 s and carts are kept 3 s
+ * purchase orders, transfers, variant and location changes (hot locations turned on, off and re-counted among
+ * them), and every read. Holds last 4 s and carts are kept 3 s
  * after, so holds lapse all the time and are released by every path: the sweeper (every 5 s), reclaim when a scarce
  * variant runs short, and TTL through the stream when the sweeper has not got there yet. A client retries a 429,
  * a 503 or a retryable 409 with the same request (and Idempotency-Key), as a client should.
@@ -184,6 +185,8 @@ async function main(): Promise<void> {
     ],
     [1, () => call('POST', '/stock/adjustments', { variantId: pick(VARIANTS), locationId: pick(LOCATIONS), onHand: int(0, 12), reason: 'count' }, randomUUID())],
     [2, () => call('PUT', `/variants/${pick(VARIANTS)}`, { lowStockThreshold: random() < 0.3 ? null : int(1, 6) })],
+    // Flash-sale mode on live stock: a location's buckets laid out anew (on, another count, a rebalance) or the mode off.
+    [1, () => call('PUT', `/variants/${pick(VARIANTS)}`, { hotLocations: random() < 0.3 ? null : { [pick(LOCATIONS)]: int(2, 6) } })],
     [
       2,
       async () => {
