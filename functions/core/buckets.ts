@@ -15,22 +15,21 @@
  */
 import type { Deltas, Levels } from './schemas';
 import type { LevelRecord } from './records';
+import { DELTA_FIELDS, deltas as deltasOf } from './planned-change';
 
 export const MIN_BUCKETS = 2;
 export const MAX_BUCKETS = 32;
 
 type Field = keyof Levels;
-const DELTA_FIELDS = ['onHand', 'softReserved', 'hardReserved', 'incoming'] as const;
+/** The figures that stay in their bucket through a relayout (available is spread, on-hand follows). */
+const KEPT_FIELDS = ['softReserved', 'hardReserved', 'incoming', 'damaged', 'qualityControl', 'safetyStock'] as const;
 
 /** A location's figures: the sums of its buckets' (and of their versions). */
 export function sumBuckets(buckets: readonly LevelRecord[]): LevelRecord {
-  const total: LevelRecord = { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, available: 0, version: 0 };
+  const total: LevelRecord = { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: 0, available: 0, version: 0 };
   let updatedAt: string | undefined;
   for (const b of buckets) {
-    total.onHand += b.onHand;
-    total.softReserved += b.softReserved;
-    total.hardReserved += b.hardReserved;
-    total.incoming += b.incoming;
+    for (const f of DELTA_FIELDS) total[f] += b[f];
     total.available += b.available;
     total.version += b.version;
     if (b.updatedAt && (!updatedAt || b.updatedAt > updatedAt)) updatedAt = b.updatedAt;
@@ -40,12 +39,14 @@ export function sumBuckets(buckets: readonly LevelRecord[]): LevelRecord {
 
 /**
  * The figures of each of `to` buckets that replace `buckets` (the location's current ones, bucket 0 first): holds,
- * reservations and incoming stay in their bucket (a merged bucket's go to bucket `i mod to`), available is spread
- * evenly (a negative total, from backorders, stays in bucket 0), and on-hand follows (on-hand = available + holds +
- * reservations). Totals are unchanged. Every bucket's version grows by one, and bucket 0's also by the versions of the
- * buckets merged away, so the location's version (their sum) grows.
+ * reservations, incoming and the unsellable figures (damaged, quality control, safety stock) stay in their bucket (a
+ * merged bucket's go to bucket `i mod to`), available is spread evenly (a negative total, from backorders or a safety
+ * stock larger than the sellable units, stays in bucket 0), and on-hand follows (on-hand = available + the others).
+ * Totals are unchanged, unless `adjust` moves them: its figures' deltas are taken from the buckets that have the most of
+ * the figure (a rise goes to bucket 0), and available moves by `adjust.available`. Every bucket's version grows by one,
+ * and bucket 0's also by the versions of the buckets merged away, so the location's version (their sum) grows.
  */
-export function relayout(buckets: readonly LevelRecord[], to: number): LevelRecord[] {
+export function relayout(buckets: readonly LevelRecord[], to: number, adjust?: { deltas: Deltas; available: number }): LevelRecord[] {
   if (buckets.length === 0) throw new Error('relayout needs bucket 0');
   const total = sumBuckets(buckets);
   const out: LevelRecord[] = Array.from({ length: to }, (_, i) => ({
@@ -53,21 +54,38 @@ export function relayout(buckets: readonly LevelRecord[], to: number): LevelReco
     softReserved: 0,
     hardReserved: 0,
     incoming: 0,
+    damaged: 0,
+    qualityControl: 0,
+    safetyStock: 0,
     available: 0,
     version: (buckets[i]?.version ?? 0) + 1,
   }));
   buckets.forEach((b, i) => {
     const target = out[i % to];
-    target.softReserved += b.softReserved;
-    target.hardReserved += b.hardReserved;
-    target.incoming += b.incoming;
+    for (const f of KEPT_FIELDS) target[f] += b[f];
     if (i >= to) out[0].version += b.version;
   });
-  const share = total.available >= 0 ? Math.floor(total.available / to) : 0;
-  const extra = total.available >= 0 ? total.available - share * to : 0;
+  let available = total.available;
+  if (adjust) {
+    available += adjust.available;
+    for (const f of KEPT_FIELDS) {
+      let d = adjust.deltas[f];
+      if (d > 0) out[0][f] += d;
+      // A fall is taken from the buckets with the most first, so that no bucket goes below zero while another has some.
+      for (const b of [...out].sort((x, y) => y[f] - x[f])) {
+        if (d >= 0) break;
+        const take = Math.min(-d, Math.max(0, b[f]));
+        b[f] -= take;
+        d += take;
+      }
+      if (d < 0) out[0][f] += d;
+    }
+  }
+  const share = available >= 0 ? Math.floor(available / to) : 0;
+  const extra = available >= 0 ? available - share * to : 0;
   out.forEach((b, i) => {
-    b.available = total.available >= 0 ? share + (i < extra ? 1 : 0) : i === 0 ? total.available : 0;
-    b.onHand = b.available + b.softReserved + b.hardReserved;
+    b.available = available >= 0 ? share + (i < extra ? 1 : 0) : i === 0 ? available : 0;
+    b.onHand = b.available + b.softReserved + b.hardReserved + b.damaged + b.qualityControl + b.safetyStock;
   });
   return out;
 }
@@ -120,7 +138,7 @@ export function placeChange(
   }
   // Every part but the first moves each figure by its share (with the figure's sign); the first, by the rest.
   const shares = parts.map((p, j) => {
-    const d = { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0 } as Deltas;
+    const d = deltasOf({});
     for (const f of DELTA_FIELDS) if (j > 0 && deltas[f] !== 0) d[f] = Math.sign(deltas[f]) * Math.min(p.take, Math.abs(deltas[f]));
     return d;
   });

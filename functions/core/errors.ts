@@ -9,6 +9,7 @@ export type DomainErrorCode =
   | 'not_found'
   | 'insufficient_stock'
   | 'conflict'
+  | 'stale_quantity'
   | 'idempotency_key_reused'
   | 'throttled'
   | 'service_unavailable';
@@ -33,6 +34,10 @@ export const insufficientStock = (
   available: number,
   details: Record<string, unknown> = {},
 ): DomainError => new DomainError('insufficient_stock', message, { available, ...details });
+
+/** A compare-and-set found the figure moved on: nothing changed; `onHand` is the figure now. */
+export const staleQuantity = (expected: number, onHand: number): DomainError =>
+  new DomainError('stale_quantity', `On-hand is ${onHand}, not the ${expected} this change expected; nothing was changed.`, { onHand, expectedOnHand: expected });
 
 /**
  * Thrown by the store when an optimistic write lost a race (the version it read has moved on, or

@@ -5,6 +5,7 @@
  */
 import type { Dict } from './dict';
 import type { CartLineRecord, CartRecord, LevelRecord, StoredRecord, VariantRecord } from './records';
+import { availableOf, safetyStockAt } from './rules';
 import type { Deltas, Levels, MovementType, VariantConfig } from './schemas';
 
 export interface MovementInfo {
@@ -38,6 +39,20 @@ export interface LevelChange {
   eta?: { purchaseOrderId: string; expectedAt: string | null };
   /** True when the variant has no item yet (as read by the command): the store creates it. */
   createsVariant?: boolean;
+  /**
+   * Required with `expect: exact version 0` (the change creates the level): the safety stock the level starts with (the
+   * effective one in the configuration the command read: rules.ts safetyStockAt), and that configuration's version,
+   * which the store checks at commit (a level created with a safety stock the configuration no longer has would be
+   * missed by the configuration write that changed it). The level's safety stock gets its own `safety_stock` movement.
+   */
+  initial?: { safetyStock: number; configVersion: number };
+  /**
+   * What the ledger records for this change when it is not `deltas` (a reconciliation: the level moves to what it should
+   * be, and the ledger by what makes its sum agree with it).
+   */
+  movementDeltas?: Deltas;
+  /** Moves available by this much beyond what `deltas` move it by (a reconciliation of available itself). */
+  availableAdjust?: number;
   /** The error to throw when `expect` does not hold, given the level as it was (undefined if absent). */
   onFail: (current: LevelRecord | undefined) => Error;
 }
@@ -50,6 +65,14 @@ interface RecordWriteBase {
    * @default a ConcurrentChangeError: the record moved on since the command read it, so runCommand reads again and re-plans.
    */
   onFail?: (current: StoredRecord | undefined) => Error;
+}
+
+/** Asserts, inside the transaction, that a variant's configuration is at this version (a later batch of a configuration change). */
+export interface VariantConfigCheck {
+  op: 'variant-check';
+  variantId: string;
+  configVersion: number;
+  onFail: () => Error;
 }
 
 /** A whole-record put or delete, conditioned on the record's state. */
@@ -98,8 +121,8 @@ export interface CartDelete {
 export interface VariantConfigWrite {
   op: 'variant-config';
   config: VariantConfig;
-  /** The configVersion read; null when the variant has no item yet. A lost race re-plans. */
-  expect: { configVersion: number | null };
+  /** The configVersion and level epoch read; configVersion null when the variant has no item yet. A lost race re-plans. */
+  expect: { configVersion: number | null; levelEpoch: number };
   /** The ledger shards the variant's movements may be in from now on (it never shrinks: see keys.movementPartition). */
   ledgerShards: number;
 }
@@ -115,9 +138,14 @@ export interface RelayoutWrite {
   locationId: string;
   from: LevelRecord[];
   to: number;
+  /**
+   * Also changes the location's figures (its totals move by `deltas`, available by `available`, then are laid out): a
+   * safety stock change or a reconciliation at a hot location, recorded by one movement in the ledger's shard 0.
+   */
+  adjust?: { deltas: Deltas; available: number; movement: MovementInfo; movementDeltas?: Deltas };
 }
 
-export type RecordWrite = RecordPutOrDelete | LocationActiveCheck | CartWrite | CartDelete | VariantConfigWrite | RelayoutWrite;
+export type RecordWrite = RecordPutOrDelete | LocationActiveCheck | CartWrite | CartDelete | VariantConfigWrite | VariantConfigCheck | RelayoutWrite;
 
 /**
  * Everything one command changes (levels with their ledger movements, and records), applied by the
@@ -130,18 +158,18 @@ export interface PlannedChange {
 
 export const key = (variantId: string, locationId: string): string => `${variantId}#${locationId}`;
 
-export const applyDeltas = (level: LevelRecord, d: Deltas): LevelRecord => {
-  const onHand = level.onHand + d.onHand;
-  const softReserved = level.softReserved + d.softReserved;
-  const hardReserved = level.hardReserved + d.hardReserved;
-  return {
-    onHand,
-    softReserved,
-    hardReserved,
-    incoming: level.incoming + d.incoming,
-    available: onHand - softReserved - hardReserved,
-    version: level.version + 1,
-  };
+/** The stored figures a movement moves (available follows them). */
+export const DELTA_FIELDS = ['onHand', 'softReserved', 'hardReserved', 'incoming', 'damaged', 'qualityControl', 'safetyStock'] as const;
+export type DeltaField = (typeof DELTA_FIELDS)[number];
+
+/**
+ * A level moved by deltas: each figure by its delta, available by what those move it by (it is kept, not recomputed, as
+ * the store keeps it: by arithmetic), plus `availableAdjust`.
+ */
+export const applyDeltas = (level: LevelRecord, d: Deltas, availableAdjust = 0): LevelRecord => {
+  const next = { ...level };
+  for (const f of DELTA_FIELDS) next[f] = level[f] + d[f];
+  return { ...next, available: level.available + availableOf(d) + availableAdjust, version: level.version + 1 };
 };
 
 export const deltas = (d: Partial<Deltas>): Deltas => ({
@@ -149,12 +177,29 @@ export const deltas = (d: Partial<Deltas>): Deltas => ({
   softReserved: d.softReserved ?? 0,
   hardReserved: d.hardReserved ?? 0,
   incoming: d.incoming ?? 0,
+  damaged: d.damaged ?? 0,
+  qualityControl: d.qualityControl ?? 0,
+  safetyStock: d.safetyStock ?? 0,
 });
+
+export const isZero = (d: Deltas): boolean => DELTA_FIELDS.every((f) => d[f] === 0);
 
 export const toLevels = ({ version: _v, updatedAt: _u, ...levels }: LevelRecord): Levels => levels;
 
-/** How to change a level that may not exist yet: created (exactly) if absent, else moved by arithmetic. */
-export const levelUpsert = (v: VariantRecord, locationId: string): { expect: LevelExpectation; createsVariant: boolean } => ({
-  expect: v.levels[locationId] ? { kind: 'guard', atLeast: {} } : { kind: 'exact', version: 0 },
+/** How to create a variant's level at a location (it has none): with the safety stock its configuration gives it there. */
+export const newLevel = (v: VariantRecord, locationId: string): Pick<LevelChange, 'expect' | 'createsVariant' | 'initial'> => ({
+  expect: { kind: 'exact', version: 0 },
   createsVariant: !v.exists,
+  initial: { safetyStock: safetyStockAt(v, locationId), configVersion: v.configVersion },
 });
+
+/** How to change a level that may not exist yet: created (exactly) if absent, else moved by arithmetic. */
+export const levelUpsert = (v: VariantRecord, locationId: string): Pick<LevelChange, 'expect' | 'createsVariant' | 'initial'> =>
+  v.levels[locationId] ? { expect: { kind: 'guard', atLeast: {} }, createsVariant: !v.exists } : newLevel(v, locationId);
+
+/** A level as it is created by a change: empty, with its initial safety stock, moved by the change's deltas. */
+export const createdLevel = (c: Pick<LevelChange, 'deltas' | 'initial' | 'availableAdjust'>): LevelRecord => {
+  const ss = c.initial?.safetyStock ?? 0;
+  const start: LevelRecord = { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: ss, available: -ss, version: 0 };
+  return applyDeltas(start, c.deltas, c.availableAdjust ?? 0);
+};

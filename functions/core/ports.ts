@@ -20,9 +20,21 @@ export interface IdempotencyWrite {
   body: unknown;
 }
 
+/** How the audit's scan reads the table: its read-unit budget. */
+export interface ScanOptions {
+  /** Strongly consistent reads (twice the read units of eventually consistent ones). @default true */
+  consistent?: boolean;
+  /** Paces the scan to at most this many read units a second, over the whole run. @default unpaced */
+  readUnitsPerSecond?: number;
+  /** Segments of a parallel scan, read at once (the pace is shared). @default 1 */
+  segments?: number;
+  /** Told the read units of each page read (the store's own count when the table does not report them). */
+  onReadUnits?: (units: number) => void;
+}
+
 export interface InventoryStore {
   /** Every record an audit looks at, read once (a scan of the whole table). */
-  scan(): AsyncIterable<ScannedRecord>;
+  scan(options?: ScanOptions): AsyncIterable<ScannedRecord>;
 
   /** Resolves when the table answers a read; throws otherwise. */
   ping(): Promise<void>;

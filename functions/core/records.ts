@@ -28,6 +28,12 @@ export interface VariantRecord extends VariantConfig {
   buckets: Dict<LevelRecord[]>;
   /** How many ledger partitions the variant's movements may be in: the most buckets any of its locations ever had (1 if none). */
   ledgerShards: number;
+  /**
+   * Moves each time one of the variant's levels is created (0 when none was since the configuration item exists). A
+   * configuration write is conditioned on it, so that a safety stock change cannot miss a level created concurrently
+   * with the safety stock it replaces (see rules.ts safetyStockAt).
+   */
+  levelEpoch: number;
   /** Expected arrival dates of open purchase orders that bring this variant, by purchase order id. */
   incomingEtas: Dict<string>;
 }
@@ -37,6 +43,9 @@ export const emptyLevels = (): LevelRecord => ({
   softReserved: 0,
   hardReserved: 0,
   incoming: 0,
+  damaged: 0,
+  qualityControl: 0,
+  safetyStock: 0,
   available: 0,
   version: 0,
 });
@@ -48,6 +57,8 @@ export const defaultConfig = (variantId: string): VariantConfig => ({
   lowStockThreshold: null,
   locationThresholds: dict(),
   hotLocations: dict(),
+  safetyStock: null,
+  locationSafetyStock: dict(),
 });
 
 /** One cart line: how many units of a variant the cart holds, and where. */

@@ -68,3 +68,27 @@ export const thresholdAt = (config: VariantConfig, locationId: string): number |
 
 export const isLow = (available: number, threshold: number | null): boolean =>
   threshold !== null && available < threshold;
+
+/**
+ * A location's safety stock: its override, else the variant's, else none (0).
+ *
+ * How it reaches a hold's condition: the level item of each variant-location stores its safety stock (`ss`) and keeps it
+ * out of `av` (available = onHand − softReserved − hardReserved − damaged − qualityControl − safetyStock), so a hold is
+ * still the one condition `av >= q` on the one item it writes, with no read of the configuration on the fast path. The
+ * price is paid when the safety stock changes, which is rare: PUT /variants rewrites the level of every location whose
+ * safety stock changes (ss and av by arithmetic, a `safety_stock` movement each; a hot location through a relayout), in
+ * the same transaction as the configuration as far as one transaction goes (about 45 locations), the rest in further
+ * transactions of that size, each atomic and conditioned on the configuration being unchanged (commands/variants.ts).
+ * The other ways were worse: reading the configuration in every hold's transaction (a ConditionCheck cannot add it to
+ * the guard, and a read before it races the change anyway) or a per-hold read (one more round trip and read unit on
+ * the hottest path). A level created later starts with the safety stock of the configuration its command read, and its
+ * creation is conditioned on that configuration's version, while the configuration write is conditioned on the
+ * variant's level epoch (VariantRecord.levelEpoch): neither can miss the other. The audit checks every level's safety
+ * stock against the configuration, and its repair brings a stray one back.
+ */
+export const safetyStockAt = (config: VariantConfig, locationId: string): number =>
+  config.locationSafetyStock[locationId] ?? config.safetyStock ?? 0;
+
+/** Available from the stored figures: what the level item's `av` is kept equal to. */
+export const availableOf = (l: { onHand: number; softReserved: number; hardReserved: number; damaged: number; qualityControl: number; safetyStock: number }): number =>
+  l.onHand - l.softReserved - l.hardReserved - l.damaged - l.qualityControl - l.safetyStock;

@@ -67,7 +67,13 @@ export const Levels = z.object({
   softReserved: z.number().int(),
   hardReserved: z.number().int(),
   incoming: z.number().int(),
-  available: z.number().int().meta({ description: 'onHand - softReserved - hardReserved (negative only for backorders)' }),
+  damaged: z.number().int().meta({ description: 'Units counted in onHand that are damaged: not sellable' }),
+  qualityControl: z.number().int().meta({ description: 'Units counted in onHand held for quality control: not sellable' }),
+  safetyStock: z.number().int().meta({ description: 'A floor kept back from sale (the variant\'s or the location\'s safety stock)' }),
+  available: z.number().int().meta({
+    description:
+      'onHand - softReserved - hardReserved - damaged - qualityControl - safetyStock (negative only for backorders, or when the safety stock is more than the sellable units)',
+  }),
 });
 export type Levels = z.infer<typeof Levels>;
 
@@ -92,6 +98,10 @@ export const PutVariantBody = z
         description:
           'Flash-sale mode: per location, the number of buckets (2-32) its stock of this variant is split over, so that holds there can go past one item\'s write limit. null, or a location left out, turns the mode off there. Figures never change with it.',
       }),
+    safetyStock: Quantity.nullable().optional().meta({ description: 'Units kept back from sale at every location (null: none)' }),
+    locationSafetyStock: idRecord(Quantity)
+      .optional()
+      .meta({ description: 'Per location, a safety stock that overrides the variant\'s there (the whole map is replaced)' }),
   })
   .meta({
     id: 'PutVariantRequest',
@@ -106,6 +116,8 @@ export const VariantConfig = z.object({
   lowStockThreshold: z.number().int().nullable(),
   locationThresholds: z.record(z.string(), z.number().int()),
   hotLocations: z.record(z.string(), z.number().int()).meta({ description: 'Buckets per hot location (flash-sale mode); empty when none.' }),
+  safetyStock: z.number().int().nullable(),
+  locationSafetyStock: z.record(z.string(), z.number().int()),
 });
 export type VariantConfig = z.infer<typeof VariantConfig>;
 
@@ -128,6 +140,9 @@ export const MovementType = z.enum([
   'po_cancelled',
   'transfer_out',
   'transfer_in',
+  'safety_stock',
+  'stock_count',
+  'reconciliation',
 ]);
 export type MovementType = z.infer<typeof MovementType>;
 
@@ -136,6 +151,9 @@ export const Deltas = z.object({
   softReserved: z.number().int(),
   hardReserved: z.number().int(),
   incoming: z.number().int(),
+  damaged: z.number().int(),
+  qualityControl: z.number().int(),
+  safetyStock: z.number().int(),
 });
 export type Deltas = z.infer<typeof Deltas>;
 
@@ -191,12 +209,21 @@ export const AvailabilityResponse = z
   .meta({ id: 'AvailabilityResponse' });
 
 // ---- adjustments and the stock report ----
+export const UnsellableState = z.enum(['damaged', 'qualityControl']);
+export type UnsellableState = z.infer<typeof UnsellableState>;
+
 export const AdjustmentBody = z
   .strictObject({
     variantId: Id,
     locationId: Id,
     delta: z.number().int().min(-1_000_000_000).max(1_000_000_000).refine((d) => d !== 0, 'must not be 0').optional(),
     onHand: Quantity.optional(),
+    state: UnsellableState.optional().meta({
+      description: 'With delta: moves units between sellable and this state (positive: into it; negative: back); on-hand is unchanged',
+    }),
+    expectedOnHand: Quantity.optional().meta({
+      description: 'Compare-and-set: applied only if the location\'s on-hand is still this figure, else 409 stale_quantity with the current onHand',
+    }),
     reason: Reason,
     note: Note.optional(),
   })
@@ -204,6 +231,7 @@ export const AdjustmentBody = z
     message: 'exactly one of delta or onHand is required',
     path: ['delta'],
   })
+  .refine((b) => b.state === undefined || b.delta !== undefined, { message: 'state moves units by delta: onHand cannot be given with it', path: ['state'] })
   .meta({ id: 'AdjustmentRequest' });
 export type AdjustmentBody = z.infer<typeof AdjustmentBody>;
 

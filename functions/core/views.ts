@@ -15,9 +15,12 @@ export const sumLevels = (levels: Levels[]): Levels =>
       softReserved: t.softReserved + l.softReserved,
       hardReserved: t.hardReserved + l.hardReserved,
       incoming: t.incoming + l.incoming,
+      damaged: t.damaged + l.damaged,
+      qualityControl: t.qualityControl + l.qualityControl,
+      safetyStock: t.safetyStock + l.safetyStock,
       available: t.available + l.available,
     }),
-    { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, available: 0 },
+    { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: 0, available: 0 },
   );
 
 export type ActiveLookup = (locationId: string) => boolean;
@@ -46,6 +49,8 @@ export const configOf = (v: VariantRecord): VariantConfig => ({
   lowStockThreshold: v.lowStockThreshold,
   locationThresholds: v.locationThresholds,
   hotLocations: v.hotLocations,
+  safetyStock: v.safetyStock,
+  locationSafetyStock: v.locationSafetyStock,
 });
 
 /** A variant's levels per location, in location order; only `locationId`'s when given. */

@@ -13,8 +13,9 @@ import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentChangeError, IdempotencyRaceError } from '../core/errors';
 import type { Clock, IdempotencyWrite } from '../core/ports';
-import { applyDeltas } from '../core/planned-change';
+import { createdLevel, deltas as deltasOf } from '../core/planned-change';
 import type { CartWrite, LevelChange, PlannedChange, RecordPutOrDelete, RecordWrite, RelayoutWrite, VariantConfigWrite } from '../core/planned-change';
+import { availableOf } from '../core/rules';
 import { placeChange, relayout, type BucketPart } from '../core/buckets';
 import { dict } from '../core/dict';
 import { emptyLevels, type IdempotencyRecord, type LevelRecord, type StoredRecord } from '../core/records';
@@ -28,6 +29,7 @@ import {
   encodeDict,
   encodeMovement,
   encodeRecord,
+  LATER_FIELDS,
   LEVEL_FIELD,
   levelItem,
   newVariantItem,
@@ -128,8 +130,12 @@ export class ChangeCompiler {
   actionsFor(change: PlannedChange, withIdempotency = false): number {
     const configs = new Set(change.levels.filter(needsConfigAction).map((c) => c.variantId)).size;
     // A change at a hot location may be split over all its buckets (an update and a movement each): the most it takes.
-    const levels = change.levels.reduce((n, c) => n + 2 * this.layout.count(c.variantId, c.locationId), 0);
-    const records = dedupeLocationChecks(change.records).reduce((n, r) => n + (r.op === 'relayout' ? Math.max(r.to, r.from.length, 1) : 1), 0);
+    // A level created with a safety stock has a second movement (its safety stock's).
+    const levels = change.levels.reduce((n, c) => n + 2 * this.layout.count(c.variantId, c.locationId) + (initialSafetyStock(c) ? 1 : 0), 0);
+    const records = dedupeLocationChecks(change.records).reduce(
+      (n, r) => n + (r.op === 'relayout' ? Math.max(r.to, r.from.length, 1) + (r.adjust ? 1 : 0) : 1),
+      0,
+    );
     return levels + configs + records + (withIdempotency ? 1 : 0);
   }
 
@@ -150,7 +156,14 @@ export class ChangeCompiler {
       ),
       ...[...byVariant.entries()].map(([variantId, group]) => this.configAction(variantId, group)),
       ...placed.flatMap(({ change: c, parts }) =>
-        parts ? parts.filter((p) => !p.checkOnly).map((p) => this.movementAction(c, at, p.deltas, p.bucket)) : [this.movementAction(c, at)],
+        parts
+          ? parts.filter((p) => !p.checkOnly).map((p) => this.movementAction(c, at, p.deltas, p.bucket))
+          : [
+              ...(initialSafetyStock(c)
+                ? [this.movementAction(c, at, deltasOf({ safetyStock: initialSafetyStock(c) }), 0, { type: 'safety_stock', reference: c.movement.reference, reason: 'the safety stock the level was created with' })]
+                : []),
+              this.movementAction(c, at, c.movementDeltas ?? c.deltas),
+            ],
       ),
       ...dedupeLocationChecks(change.records).flatMap((w) => (w.op === 'relayout' ? this.relayoutActions(w, at) : [this.recordAction(w)])),
     ];
@@ -203,12 +216,13 @@ export class ChangeCompiler {
       return expectationHolds(c, before) ? new ConcurrentChangeError() : c.onFail(before);
     };
     if (c.expect.kind === 'exact' && c.expect.version === 0) {
+      if (!c.initial) throw new Error(`A change creating the level of ${c.variantId} at ${c.locationId} must say its initial safety stock`);
       return {
         onFail,
         item: {
           Put: {
             TableName: this.tableName,
-            Item: levelItem(c.variantId, c.locationId, { ...applyDeltas(emptyLevels(), c.deltas), updatedAt: at }),
+            Item: levelItem(c.variantId, c.locationId, { ...createdLevel(c), updatedAt: at }),
             ConditionExpression: 'attribute_not_exists(PK)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
@@ -216,8 +230,7 @@ export class ChangeCompiler {
       };
     }
     const x = new Expr();
-    const field = (f: keyof typeof LEVEL_FIELD) => x.name(LEVEL_FIELD[f]);
-    const sets = levelMoves(c.deltas).map(([f, delta]) => `${field(f)} = ${field(f)} + ${x.value(delta)}`);
+    const sets = levelMoves(c.deltas, c.availableAdjust).map(([f, delta]) => moveExpr(x, f, delta));
     const v = x.name('v');
     sets.push(`${v} = ${v} + ${x.value(1)}`, `${x.name('at')} = ${x.value(at)}`);
     let condition: string;
@@ -225,8 +238,8 @@ export class ChangeCompiler {
       condition = `${v} = ${x.value(c.expect.version)}`;
     } else {
       const guards = [
-        ...Object.entries(c.expect.atLeast).map(([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`),
-        ...Object.entries(c.expect.equals ?? {}).map(([f, val]) => `${field(f as keyof typeof LEVEL_FIELD)} = ${x.value(val as number)}`),
+        ...Object.entries(c.expect.atLeast).map(([f, min]) => guardExpr(x, f as keyof typeof LEVEL_FIELD, '>=', min as number)),
+        ...Object.entries(c.expect.equals ?? {}).map(([f, val]) => guardExpr(x, f as keyof typeof LEVEL_FIELD, '=', val as number)),
       ];
       condition = guards.length ? guards.join(' AND ') : `attribute_exists(${x.name('PK')})`;
     }
@@ -254,6 +267,8 @@ export class ChangeCompiler {
   private configAction(variantId: string, group: LevelChange[]): Action {
     const key = keys.variantKey(variantId);
     if (group.some((c) => c.createsVariant)) {
+      // Created with no safety stock: every level created with it must say so (the plan read no configuration).
+      if (group.some((c) => (c.initial?.safetyStock ?? 0) !== 0)) throw new Error(`A variant created with its first level has no safety stock yet (${variantId})`);
       const etas = dict(group.flatMap((c) => (c.eta?.expectedAt ? [[c.eta.purchaseOrderId, c.eta.expectedAt] as const] : [])));
       return {
         onFail: () => new ConcurrentChangeError('The variant was created concurrently.'),
@@ -264,10 +279,22 @@ export class ChangeCompiler {
     const backorder = group.find((c) => c.requireBackorderPolicy);
     const conds = [`attribute_exists(${x.name('PK')})`];
     if (backorder) conds.push(`${x.name('backorderPolicy')} IN (${x.value('allow')}, ${x.value('preorder')})`);
-    // The policy moved to deny (or the configuration is gone): the hold is short as far as its plan knew.
-    const onFail = (): Error => (backorder ? backorder.onFail(undefined) : new ConcurrentChangeError());
     const sets: string[] = [];
     const removes: string[] = [];
+    // A level created with the safety stock of the configuration read: that configuration is still the one there, and
+    // the variant's level epoch moves, so a configuration write planned before this creation fails (rules.ts safetyStockAt).
+    const created = group.find((c) => c.initial);
+    if (created) {
+      const cv = x.name('configVersion');
+      const read = created.initial!.configVersion;
+      conds.push(read === 0 ? `(attribute_not_exists(${cv}) OR ${cv} = ${x.value(0)})` : `${cv} = ${x.value(read)}`);
+      const lv = x.name('lv');
+      sets.push(`${lv} = if_not_exists(${lv}, ${x.value(0)}) + ${x.value(1)}`);
+    }
+    // The policy moved to deny (or the configuration is gone): the hold is short as far as its plan knew. A configuration
+    // that moved on since a level's creation was planned: plan again.
+    const onFail = (old: Item | undefined): Error =>
+      backorder && (!old || !['allow', 'preorder'].includes(old.backorderPolicy as string)) ? backorder.onFail(undefined) : new ConcurrentChangeError();
     for (const c of group) {
       if (!c.eta) continue;
       const path = `${x.name('eta')}.${x.name(storedId(c.eta.purchaseOrderId))}`;
@@ -275,7 +302,10 @@ export class ChangeCompiler {
       else removes.push(path);
     }
     if (sets.length === 0 && removes.length === 0) {
-      return { onFail, item: { ConditionCheck: { TableName: this.tableName, Key: key, ConditionExpression: conds.join(' AND '), ...x.params() } } };
+      return {
+        onFail,
+        item: { ConditionCheck: { TableName: this.tableName, Key: key, ConditionExpression: conds.join(' AND '), ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ...x.params() } },
+      };
     }
     return {
       onFail,
@@ -285,23 +315,24 @@ export class ChangeCompiler {
           Key: key,
           UpdateExpression: `${sets.length ? `SET ${sets.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`.trim(),
           ConditionExpression: conds.join(' AND '),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ...x.params(),
         },
       },
     };
   }
 
-  private movementAction(c: LevelChange, at: string, deltas: Deltas = c.deltas, shard = 0): Action {
+  private movementAction(c: Pick<LevelChange, 'variantId' | 'locationId' | 'movement' | 'deltas'>, at: string, deltas: Deltas = c.deltas, shard = 0, info = c.movement): Action {
     const movement: Movement = {
       movementId: `${Date.parse(at).toString(36)}-${randomUUID().slice(0, 8)}`,
       at,
-      type: c.movement.type,
+      type: info.type,
       variantId: c.variantId,
       locationId: c.locationId,
       deltas,
-      reference: c.movement.reference,
-      reason: c.movement.reason,
-      ...(c.movement.note ? { note: c.movement.note } : {}),
+      reference: info.reference,
+      reason: info.reason,
+      ...(info.note ? { note: info.note } : {}),
     };
     return {
       onFail: () => new ConcurrentChangeError(),
@@ -317,14 +348,18 @@ export class ChangeCompiler {
   private place(c: LevelChange): PlacedPart[] | undefined {
     const n = this.layout.count(c.variantId, c.locationId);
     if (n <= 1 || c.expect.kind === 'exact') return undefined;
+    // Reconciliations at a hot location are relayouts (RelayoutWrite.adjust): a part cannot carry them.
+    if (c.availableAdjust || c.movementDeltas) throw new ConcurrentChangeError('The location is hot now: the reconciliation is planned again.');
     const hints = this.layout.hints(c.variantId, c.locationId);
     const known = Array.from({ length: n }, (_, i) => hints[i]);
     const equals = c.expect.equals;
     if (equals && Object.keys(equals).length > 0) {
       if (known.some((h) => h === undefined)) throw new ConcurrentChangeError('The buckets of a hot location were not read.');
       const at = (i: number) => Object.fromEntries(Object.keys(equals).map((f) => [f, known[i]![f as keyof typeof LEVEL_FIELD]]));
+      // Any guard of the change besides (a compare-and-set that also moves units) is bucket 0's: placing it elsewhere would
+      // need its figures too. Rare (a counted location in flash-sale mode); bucket 0 short of it is a retryable conflict.
       return [
-        { bucket: 0, deltas: c.deltas, atLeast: {}, equals: at(0) },
+        { bucket: 0, deltas: c.deltas, atLeast: c.expect.atLeast, equals: at(0) },
         ...known.slice(1).map((_, j) => ({ bucket: j + 1, deltas: c.deltas, atLeast: {}, equals: at(j + 1), checkOnly: true })),
       ];
     }
@@ -340,17 +375,16 @@ export class ChangeCompiler {
     return parts.map((p) => {
       const key = keys.bucketKey(c.variantId, c.locationId, p.bucket);
       const x = new Expr();
-      const field = (f: keyof typeof LEVEL_FIELD) => x.name(LEVEL_FIELD[f]);
       const conds = [
         `attribute_exists(${x.name('PK')})`,
-        ...Object.entries(p.atLeast).map(([f, min]) => `${field(f as keyof typeof LEVEL_FIELD)} >= ${x.value(min as number)}`),
-        ...Object.entries(p.equals ?? {}).map(([f, v]) => `${field(f as keyof typeof LEVEL_FIELD)} = ${x.value(v as number)}`),
+        ...Object.entries(p.atLeast).map(([f, min]) => guardExpr(x, f as keyof typeof LEVEL_FIELD, '>=', min as number)),
+        ...Object.entries(p.equals ?? {}).map(([f, v]) => guardExpr(x, f as keyof typeof LEVEL_FIELD, '=', v as number)),
       ];
       const onFail = (): Error => new ConcurrentChangeError();
       if (p.checkOnly) {
         return { onFail, bucketOf: c, bucket: p.bucket, level: true, item: { ConditionCheck: { TableName: this.tableName, Key: key, ConditionExpression: conds.join(' AND '), ...x.params() } } };
       }
-      const sets = levelMoves(p.deltas).map(([f, delta]) => `${field(f)} = ${field(f)} + ${x.value(delta)}`);
+      const sets = levelMoves(p.deltas).map(([f, delta]) => moveExpr(x, f, delta));
       const v = x.name('v');
       sets.push(`${v} = ${v} + ${x.value(1)}`, `${x.name('at')} = ${x.value(at)}`);
       return {
@@ -379,9 +413,13 @@ export class ChangeCompiler {
    */
   private relayoutActions(w: RelayoutWrite, at: string): Action[] {
     const from = w.from.length > 0 ? w.from : [emptyLevels()];
-    const next = relayout(from, w.to);
+    const next = relayout(from, w.to, w.adjust);
     const onFail = (): Error => new ConcurrentChangeError('The stock moved while its buckets were laid out; the change is planned again.');
     const actions: Action[] = [];
+    if (w.adjust) {
+      const { deltas, movement, movementDeltas } = w.adjust;
+      actions.push(this.movementAction({ variantId: w.variantId, locationId: w.locationId, movement, deltas }, at, movementDeltas ?? deltas));
+    }
     for (let i = 0; i < Math.max(next.length, from.length); i++) {
       const key = keys.bucketKey(w.variantId, w.locationId, i);
       const read = w.from[i];
@@ -440,6 +478,19 @@ export class ChangeCompiler {
         };
       case 'variant-config':
         return this.variantConfigAction(w);
+      case 'variant-check':
+        return {
+          onFail: () => w.onFail(),
+          item: {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: keys.variantKey(w.variantId),
+              ConditionExpression: '#cv = :cv',
+              ExpressionAttributeNames: { '#cv': 'configVersion' },
+              ExpressionAttributeValues: { ':cv': w.configVersion },
+            },
+          },
+        };
       case 'relayout':
         throw new Error('A relayout is several actions: compile() makes them');
       default:
@@ -464,18 +515,25 @@ export class ChangeCompiler {
       `${x.name('lowStockThreshold')} = ${x.value(config.lowStockThreshold)}`,
       `${x.name('locationThresholds')} = ${x.value(encodeDict(config.locationThresholds))}`,
       `${x.name('hot')} = ${x.value(encodeDict(config.hotLocations))}`,
+      `${x.name('safetyStock')} = ${x.value(config.safetyStock)}`,
+      `${x.name('locationSafetyStock')} = ${x.value(encodeDict(config.locationSafetyStock))}`,
       `${x.name('ledgerShards')} = ${x.value(w.ledgerShards)}`,
       `${x.name('configVersion')} = ${x.value((expectedVersion ?? 0) + 1)}`,
       `${x.name('configUpdatedAt')} = ${x.value(this.clock.now().toISOString())}`,
       `${x.name('eta')} = if_not_exists(${x.name('eta')}, ${x.value({})})`,
       ...Object.entries(keys.variantListKeys(config.variantId)).map(([k, v]) => `${x.name(k)} = ${x.value(v)}`),
     ];
+    // No level was created since the levels were read (a safety stock change would miss it: see VariantRecord.levelEpoch).
+    const epochIs = (): string => {
+      const lv = x.name('lv');
+      return w.expect.levelEpoch === 0 ? `(attribute_not_exists(${lv}) OR ${lv} = ${x.value(0)})` : `${lv} = ${x.value(w.expect.levelEpoch)}`;
+    };
     const condition =
       expectedVersion === null
         ? 'attribute_not_exists(PK)'
         : expectedVersion === 0
-          ? `attribute_not_exists(PK) OR attribute_not_exists(${x.name('configVersion')}) OR ${x.name('configVersion')} = ${x.value(0)}`
-          : `${x.name('configVersion')} = ${x.value(expectedVersion)}`;
+          ? `attribute_not_exists(PK) OR ((attribute_not_exists(${x.name('configVersion')}) OR ${x.name('configVersion')} = ${x.value(0)}) AND ${epochIs()})`
+          : `${x.name('configVersion')} = ${x.value(expectedVersion)} AND ${epochIs()}`;
     return {
       onFail: () => new ConcurrentChangeError(),
       item: {
@@ -593,20 +651,40 @@ export class ChangeCompiler {
   }
 }
 
-/** The figures a change moves, and by how much (available with on-hand and the holds). */
-const levelMoves = (d: Deltas): [keyof typeof LEVEL_FIELD, number][] =>
+/** The figures a change moves, and by how much (available with the others it is made of, plus an adjustment of its own). */
+const levelMoves = (d: Deltas, availableAdjust = 0): [keyof typeof LEVEL_FIELD, number][] =>
   (
     [
       ['onHand', d.onHand],
       ['softReserved', d.softReserved],
       ['hardReserved', d.hardReserved],
       ['incoming', d.incoming],
-      ['available', d.onHand - d.softReserved - d.hardReserved],
+      ['damaged', d.damaged],
+      ['qualityControl', d.qualityControl],
+      ['safetyStock', d.safetyStock],
+      ['available', availableOf(d) + availableAdjust],
     ] as [keyof typeof LEVEL_FIELD, number][]
   ).filter(([, delta]) => delta !== 0);
 
+/** `f = f + :d`; a figure added after the first items were written starts from 0 where an item lacks it. */
+const moveExpr = (x: Expr, f: keyof typeof LEVEL_FIELD, delta: number): string => {
+  const n = x.name(LEVEL_FIELD[f]);
+  return LATER_FIELDS.has(LEVEL_FIELD[f]) ? `${n} = if_not_exists(${n}, ${x.value(0)}) + ${x.value(delta)}` : `${n} = ${n} + ${x.value(delta)}`;
+};
+
+/** A guard on a figure; one added after the first items were written counts as 0 where an item lacks it. */
+const guardExpr = (x: Expr, f: keyof typeof LEVEL_FIELD, op: '>=' | '=', value: number): string => {
+  const n = x.name(LEVEL_FIELD[f]);
+  const cond = `${n} ${op} ${x.value(value)}`;
+  const zeroPasses = op === '>=' ? 0 >= value : value === 0;
+  return LATER_FIELDS.has(LEVEL_FIELD[f]) && zeroPasses ? `(attribute_not_exists(${n}) OR ${cond})` : cond;
+};
+
+/** The safety stock a change's new level starts with (0 if it creates none). */
+const initialSafetyStock = (c: LevelChange): number => (c.expect.kind === 'exact' && c.expect.version === 0 ? (c.initial?.safetyStock ?? 0) : 0);
+
 /** Whether a level change needs its variant's configuration item in the transaction. */
-const needsConfigAction = (c: LevelChange): boolean => !!c.createsVariant || !!c.eta || !!c.requireBackorderPolicy;
+const needsConfigAction = (c: LevelChange): boolean => !!c.createsVariant || !!c.eta || !!c.requireBackorderPolicy || !!c.initial;
 
 /** A transaction may touch an item once: one check per location is enough for every line it serves. */
 const dedupeLocationChecks = (records: RecordWrite[]): RecordWrite[] => {

@@ -1,8 +1,9 @@
 /**
  * Item shapes: how the domain's records are stored and read back. Every item carries the schema version
  * it was written with (`sv`), so that a later change of shape can migrate what is stored. Level figures are
- * stored under short names (oh, sr, hr, in, av, v): a level item is written on every hold, and DynamoDB
- * bills a write by the item's size in 1 KB steps.
+ * stored under short names (oh, sr, hr, in, dm, qc, ss, av, v): a level item is written on every hold, and DynamoDB
+ * bills a write by the item's size in 1 KB steps. dm, qc and ss (damaged, quality control, safety stock) came after the
+ * others: an item without them reads them as 0, and a change moves them with if_not_exists.
  */
 import { dict, type Dict } from '../core/dict';
 import type { Movement } from '../core/schemas';
@@ -21,6 +22,9 @@ export interface StoredLevel {
   sr: number;
   hr: number;
   in: number;
+  dm?: number;
+  qc?: number;
+  ss?: number;
   av: number;
   v: number;
   at?: string;
@@ -31,6 +35,9 @@ export const encodeLevel = (l: LevelRecord): StoredLevel => ({
   sr: l.softReserved,
   hr: l.hardReserved,
   in: l.incoming,
+  dm: l.damaged,
+  qc: l.qualityControl,
+  ss: l.safetyStock,
   av: l.available,
   v: l.version,
   ...(l.updatedAt ? { at: l.updatedAt } : {}),
@@ -41,6 +48,9 @@ export const decodeLevel = (s: StoredLevel): LevelRecord => ({
   softReserved: s.sr,
   hardReserved: s.hr,
   incoming: s.in,
+  damaged: s.dm ?? 0,
+  qualityControl: s.qc ?? 0,
+  safetyStock: s.ss ?? 0,
   available: s.av,
   version: s.v,
   ...(s.at ? { updatedAt: s.at } : {}),
@@ -52,8 +62,14 @@ export const LEVEL_FIELD = {
   softReserved: 'sr',
   hardReserved: 'hr',
   incoming: 'in',
+  damaged: 'dm',
+  qualityControl: 'qc',
+  safetyStock: 'ss',
   available: 'av',
 } as const;
+
+/** The figures added after the first items were written: an update moves them with if_not_exists. */
+export const LATER_FIELDS: ReadonlySet<string> = new Set(['dm', 'qc', 'ss']);
 
 export type Item = Record<string, unknown>;
 
@@ -88,7 +104,7 @@ export const decodeVariant = (variantId: string, item: Item | undefined, levelIt
     if (items.length > 1 || (items[0].nb as number) > 1) buckets[loc] = sorted;
     levels[loc] = sorted.length === 1 ? sorted[0] : sumBuckets(sorted);
   }
-  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels, buckets, ledgerShards: 1, incomingEtas: dict() };
+  if (!item) return { ...defaultConfig(variantId), exists: false, configVersion: 0, levels, buckets, ledgerShards: 1, levelEpoch: 0, incomingEtas: dict() };
   return {
     variantId,
     backorderPolicy: (item.backorderPolicy as VariantRecord['backorderPolicy']) ?? 'deny',
@@ -96,6 +112,9 @@ export const decodeVariant = (variantId: string, item: Item | undefined, levelIt
     lowStockThreshold: (item.lowStockThreshold as number | null) ?? null,
     locationThresholds: decodeDict<number>(item.locationThresholds),
     hotLocations: decodeDict<number>(item.hot),
+    safetyStock: (item.safetyStock as number | null) ?? null,
+    locationSafetyStock: decodeDict<number>(item.locationSafetyStock),
+    levelEpoch: (item.lv as number) ?? 0,
     exists: true,
     configVersion: (item.configVersion as number) ?? 0,
     ...(item.configUpdatedAt ? { configUpdatedAt: item.configUpdatedAt as string } : {}),
@@ -136,8 +155,11 @@ export const newVariantItem = (variantId: string, etas: Dict<string>): Item => {
     [SCHEMA_ATTRIBUTE]: SCHEMA_VERSION,
     ...config,
     locationThresholds: encodeDict(config.locationThresholds),
+    locationSafetyStock: {},
     hot: {},
     configVersion: 0,
+    // Created with its first level (see VariantRecord.levelEpoch).
+    lv: 1,
     eta: encodeDict(etas),
   };
 };
@@ -156,7 +178,8 @@ export const decodeMovement = (item: Item): Movement => ({
   type: item.type as Movement['type'],
   variantId: item.variantId as string,
   locationId: item.locationId as string,
-  deltas: item.deltas as Movement['deltas'],
+  // Movements written before damaged, quality control and safety stock existed moved none of them.
+  deltas: { damaged: 0, qualityControl: 0, safetyStock: 0, ...(item.deltas as Partial<Movement['deltas']>) } as Movement['deltas'],
   reference: item.reference as string,
   reason: item.reason as string,
   ...(item.note ? { note: item.note as string } : {}),

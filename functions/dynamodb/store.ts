@@ -20,7 +20,7 @@ import { bucketCount, relayout, sumBuckets } from '../core/buckets';
 import { applyDeltas } from '../core/planned-change';
 import type { LevelChange } from '../core/planned-change';
 import { emptyLevels, type LevelRecord } from '../core/records';
-import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page } from '../core/ports';
+import { systemClock, type Clock, type IdempotencyWrite, type InventoryStore, type Page, type ScanOptions } from '../core/ports';
 import type { Movement } from '../core/schemas';
 import type { Item, StoredLevel } from './codec';
 import { ChangeCompiler, Expr, expectationHolds, type BucketLayout } from './change-compiler';
@@ -55,11 +55,46 @@ export class DynamoInventoryStore implements InventoryStore {
   private readonly layout = new BucketHints();
 
   /**
-   * Every record an audit looks at: a Scan of the whole table in pages (the SDK's paginator), decoded by
-   * entity; a variant's item gives its configuration and one level per location.
+   * Every record an audit looks at: a Scan of the whole table in pages (1 MB at most each), decoded by entity; a
+   * variant's item gives its configuration and one level per location. With a budget (`readUnitsPerSecond`), the pages
+   * are paced so that the read units consumed since the start stay within it: DynamoDB bills a Scan by the bytes it
+   * reads, in 4 KB units (halved when eventually consistent), whatever the items. `segments` read in parallel, their
+   * pages interleaved.
    */
-  async *scan(): AsyncGenerator<ScannedRecord> {
-    for await (const page of paginateScan({ client: this.doc }, { TableName: this.tableName, ConsistentRead: true })) {
+  async *scan(options: ScanOptions = {}): AsyncGenerator<ScannedRecord> {
+    const consistent = options.consistent ?? true;
+    const segments = Math.max(1, options.segments ?? 1);
+    const started = Date.now();
+    let units = 0;
+    const pace = async (pageUnits: number) => {
+      units += pageUnits;
+      options.onReadUnits?.(pageUnits);
+      if (!options.readUnitsPerSecond) return;
+      const due = started + (units / options.readUnitsPerSecond) * 1000;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    };
+    const pages = (segment: number) =>
+      paginateScan(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          ConsistentRead: consistent,
+          ReturnConsumedCapacity: 'TOTAL',
+          ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
+        },
+      );
+    const readers = Array.from({ length: segments }, (_, i) => pages(i)[Symbol.asyncIterator]());
+    const next = (i: number) => readers[i].next().then((r) => ({ i, r }));
+    const pending = new Map(readers.map((_, i) => [i, next(i)]));
+    while (pending.size > 0) {
+      const { i, r } = await Promise.race(pending.values());
+      if (r.done) {
+        pending.delete(i);
+        continue;
+      }
+      const page = r.value;
+      await pace(page.ConsumedCapacity?.CapacityUnits ?? estimatedReadUnits(page.Items ?? [], consistent));
+      pending.set(i, next(i));
       for (const item of page.Items ?? []) yield* scannedRecords(item);
     }
   }
@@ -100,7 +135,7 @@ export class DynamoInventoryStore implements InventoryStore {
     for (const a of actions) if (a.bucketOf && a.bucket !== undefined && a.deltas) this.layout.applied(a.bucketOf, a.bucket, a.deltas);
     for (const r of change.records) {
       if (r.op === 'variant-config') this.layout.learnCounts(r.config.variantId, r.config.hotLocations);
-      if (r.op === 'relayout') this.layout.learnBuckets(r.variantId, r.locationId, relayout(r.from.length ? r.from : [emptyLevels()], r.to));
+      if (r.op === 'relayout') this.layout.learnBuckets(r.variantId, r.locationId, relayout(r.from.length ? r.from : [emptyLevels()], r.to, r.adjust));
     }
   }
 
@@ -548,6 +583,15 @@ function* scannedRecords(item: Item): Generator<ScannedRecord> {
       return;
   }
 }
+
+/**
+ * What a Scan page costs when the table does not say (DynamoDB Local): its items' bytes, marshalled, in 4 KB units, halved
+ * when eventually consistent. An estimate (a name's and a number's bytes are counted as JSON text), close enough for pacing.
+ */
+export const estimatedReadUnits = (items: Item[], consistent: boolean): number => {
+  const bytes = items.reduce((n, i) => n + Buffer.byteLength(JSON.stringify(i)), 0);
+  return Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+};
 
 const backoff = (attempt: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));

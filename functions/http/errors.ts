@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   insufficient_stock: 409,
   conflict: 409,
+  stale_quantity: 409,
   payload_too_large: 413,
   idempotency_key_reused: 422,
   throttled: 429,

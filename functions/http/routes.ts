@@ -117,10 +117,10 @@ export const routes = {
     method: 'POST',
     path: '/stock/adjustments',
     role: 'backoffice',
-    summary: 'Adjust on-hand stock by a delta or to an absolute count',
+    summary: 'Adjust on-hand stock by a delta or to an absolute count, or move units into or out of damaged or quality control; optionally compare-and-set on on-hand',
     body: s.AdjustmentBody,
     response: { status: 200, schema: s.StockLevel, description: 'The new levels' },
-    errors: ['not_found', 'conflict', 'idempotency_key_reused'],
+    errors: ['not_found', 'conflict', 'insufficient_stock', 'stale_quantity', 'idempotency_key_reused'],
   },
   getStock: {
     method: 'GET',

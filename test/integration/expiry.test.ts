@@ -72,7 +72,7 @@ describe('the sweeper', () => {
     expect(cart.lines).toEqual([expect.objectContaining({ quantity: 2, expired: true, expiresAt: null })]);
     expect(cart.expiresAt).toBeNull();
     expect(await expiryMovements(sku)).toEqual([
-      expect.objectContaining({ reference: `cart:${lapsing}`, deltas: { onHand: 0, softReserved: -2, hardReserved: 0, incoming: 0 } }),
+      expect.objectContaining({ reference: `cart:${lapsing}`, deltas: { onHand: 0, softReserved: -2, hardReserved: 0, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: 0 } }),
     ]);
   });
 

@@ -123,7 +123,7 @@ describe('fulfilment and cancellation', () => {
     ).rejects.toMatchObject({ code: 'conflict', details: { reserved: 1 } });
     const { movements } = await listMovements(t.deps, sku, {});
     expect(movements.filter((m) => m.type === 'fulfillment')).toEqual([
-      expect.objectContaining({ reference: `order:${order}/fulfillment:f-1`, deltas: { onHand: -3, softReserved: 0, hardReserved: -3, incoming: 0 } }),
+      expect.objectContaining({ reference: `order:${order}/fulfillment:f-1`, deltas: { onHand: -3, softReserved: 0, hardReserved: -3, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: 0 } }),
     ]);
   });
 

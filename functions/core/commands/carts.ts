@@ -17,7 +17,7 @@ import { runCommand } from '../run-command';
 import type { Cart, CartLine, PutCartLineBody } from '../schemas';
 import { cachedLocations } from './locations';
 import { releaseExpiredCarts } from './expiry';
-import { deltas } from '../planned-change';
+import { deltas, newLevel } from '../planned-change';
 import type { LevelChange, RecordWrite } from '../planned-change';
 import type { CartLineRecord, CartRecord, LevelRecord, VariantRecord } from '../records';
 import { expectedDateOf } from '../rules';
@@ -137,8 +137,7 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
         variantId,
         locationId: loc,
         deltas: deltas({ softReserved: delta }),
-        expect: creates ? { kind: 'exact', version: 0 } : { kind: 'guard', atLeast: inStock > 0 ? { available: inStock } : {} },
-        createsVariant: creates && !state.variant!.exists,
+        ...(creates ? newLevel(state.variant!, loc) : { expect: { kind: 'guard', atLeast: inStock > 0 ? { available: inStock } : {} } }),
         requireBackorderPolicy: newBackorder > 0,
         movement: { type: 'cart_hold', reference: `cart:${cartId}`, reason: 'held by cart' },
         onFail: (l) => new ShortfallError(Math.max(0, l?.available ?? 0) + (current[loc] ?? 0)),

@@ -11,7 +11,7 @@ import { runCommand } from '../run-command';
 import type { CheckoutResponse, Order } from '../schemas';
 import { releaseExpiredCarts } from './expiry';
 import { cachedLocations } from './locations';
-import { deltas, key } from '../planned-change';
+import { deltas, key, newLevel } from '../planned-change';
 import type { LevelChange, RecordWrite } from '../planned-change';
 import type { OrderLineRecord, OrderRecord, VariantRecord } from '../records';
 import { alreadyRecorded, linesFingerprint } from '../rules';
@@ -108,7 +108,7 @@ async function planCheckout(deps: Deps, cartId: string, orderId: string) {
           variantId,
           locationId: loc,
           deltas: deltas({ hardReserved: a.quantity }),
-          expect: creates ? { kind: 'exact', version: 0 } : { kind: 'guard', atLeast: inStock > 0 ? { available: inStock } : {} },
+          ...(creates ? newLevel(variant, loc) : { expect: { kind: 'guard', atLeast: inStock > 0 ? { available: inStock } : {} } }),
           requireBackorderPolicy: inStock < a.quantity,
           movement: { type: 'checkout', reference, reason: `re-reserved at checkout from cart:${cartId} after its hold lapsed` },
           onFail: (l) => new ReReserveShortError(variantId, loc, Math.max(0, l?.available ?? 0)),

@@ -105,8 +105,7 @@ export async function receivePurchaseOrder(deps: Deps, id: string, body: Receipt
           variantId: l.variantId,
           locationId: po.locationId,
           deltas: deltas({ onHand: l.quantity, incoming: -fromIncoming }),
-          expect: fromIncoming > 0 ? { kind: 'guard', atLeast: { incoming: fromIncoming } } : levelUpsert(variants[i], po.locationId).expect,
-          createsVariant: !variants[i].exists,
+          ...(fromIncoming > 0 ? { expect: { kind: 'guard', atLeast: { incoming: fromIncoming } }, createsVariant: !variants[i].exists } : levelUpsert(variants[i], po.locationId)),
           // Lines received in full no longer bring stock: forget their expected date once the order is done.
           eta: lineDone || status === 'received' ? { purchaseOrderId: id, expectedAt: null } : undefined,
           movement: { type: 'po_receipt', reference: `po:${id}/receipt:${body.receiptId}`, reason: `received from ${po.supplier}` },
