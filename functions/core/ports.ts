@@ -6,7 +6,7 @@
 import type { ScannedRecord } from './audit';
 import type { Movement } from './schemas';
 import type { PlannedChange } from './planned-change';
-import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, TransferRecord, VariantRecord } from './records';
+import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, TransferRecord, VariantRecord } from './records';
 
 export interface Page<T> {
   items: T[];
@@ -55,8 +55,8 @@ export interface InventoryStore {
   getVariant(variantId: string, consistent?: boolean, locationIds?: string[]): Promise<VariantRecord>;
   /** A variant's configuration only (its `levels` empty): what judging one level against its threshold needs. */
   getVariantConfig(variantId: string): Promise<VariantRecord>;
-  /** Many variants, eventually consistent, in one round trip: with their levels everywhere, or at `locationIds` only. */
-  getVariants(variantIds: string[], locationIds?: string[]): Promise<VariantRecord[]>;
+  /** Many variants, eventually consistent unless `consistent`, in one round trip: with their levels everywhere, or at `locationIds` only. */
+  getVariants(variantIds: string[], locationIds?: string[], consistent?: boolean): Promise<VariantRecord[]>;
   /** Variants in id order, a page at a time. */
   listVariants(cursor: string | undefined, limit: number): Promise<Page<VariantRecord>>;
 
@@ -76,6 +76,10 @@ export interface InventoryStore {
   getTransfer(id: string): Promise<TransferRecord | undefined>;
   /** Newest first; status and location (either end) filter the pages. */
   listTransfers(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<TransferRecord>>;
+
+  getStockCount(id: string): Promise<StockCountRecord | undefined>;
+  /** Newest first; status and location filter the pages (a page may be short). */
+  listStockCounts(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<StockCountRecord>>;
 
   getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
   getAlert(alertId: string): Promise<AlertRecord | undefined>;

@@ -213,4 +213,43 @@ export interface TransferRecord {
   version: number;
 }
 
-export type StoredRecord = PurchaseOrderRecord | TransferRecord | HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord | AlertStateRecord | AlertRecord;
+export type StockCountStatus = 'open' | 'applying' | 'applied' | 'cancelled';
+
+/** One variant of a stock count. */
+export interface StockCountLineRecord {
+  /** On-hand when the count opened (or when the line was first observed, for a variant the count did not list). */
+  expectedOnHand: number;
+  /** The sum of what the observations counted; null until one did. */
+  counted: number | null;
+  /** The on-hand change the apply made: the variance, unless on-hand had less to give by then; null until applied. */
+  applied: number | null;
+}
+
+/**
+ * A stock count (stock-take) at one location: the on-hand of each variant when it opened, what counters found, and,
+ * once applied, the change made to each. Its observations are recorded by id, so each applies once.
+ */
+export interface StockCountRecord {
+  entity: 'StockCount';
+  stockCountId: string;
+  locationId: string;
+  status: StockCountStatus;
+  /** By variant id. */
+  lines: Dict<StockCountLineRecord>;
+  observations: RecordedRequest[];
+  createdAt: string;
+  updatedAt: string;
+  appliedAt: string | null;
+  version: number;
+}
+
+export type StoredRecord =
+  | PurchaseOrderRecord
+  | TransferRecord
+  | HoldReleaseRecord
+  | IdempotencyRecord
+  | OrderRecord
+  | LocationRecord
+  | AlertStateRecord
+  | AlertRecord
+  | StockCountRecord;

@@ -441,3 +441,59 @@ export const Transfer = z
 export type Transfer = z.infer<typeof Transfer>;
 export const TransfersQuery = listQuery(z.enum(['pending', 'completed', 'cancelled']));
 export const TransferPage = z.object({ transfers: z.array(Transfer), cursor: z.string().nullable() }).meta({ id: 'TransferPage' });
+
+// ---- stock counts ----
+const distinctIds = (ids: string[]) => new Set(ids).size === ids.length;
+
+export const CreateStockCountBody = z
+  .strictObject({
+    stockCountId: Id.optional(),
+    locationId: Id,
+    variantIds: z
+      .array(Id)
+      .min(1)
+      .max(500)
+      .refine(distinctIds, 'each variant may appear once')
+      .optional()
+      .meta({ description: 'The variants to count (1-500); absent: every variant stocked at the location (at most 500)' }),
+  })
+  .meta({ id: 'CreateStockCountRequest' });
+export type CreateStockCountBody = z.infer<typeof CreateStockCountBody>;
+
+export const ObservationBody = z
+  .strictObject({
+    observationId: Id,
+    lines: z
+      .array(z.strictObject({ variantId: Id, counted: Quantity }))
+      .min(1)
+      .max(500)
+      .refine((lines) => distinctIds(lines.map((l) => l.variantId)), 'each variant may appear once'),
+  })
+  .meta({ id: 'StockCountObservationRequest' });
+export type ObservationBody = z.infer<typeof ObservationBody>;
+
+export const StockCountStatus = z.enum(['open', 'applying', 'applied', 'cancelled']);
+export const StockCountLine = z
+  .object({
+    variantId: Id,
+    expectedOnHand: z.number().int().meta({ description: 'On-hand when the count opened (for a variant first found by an observation: when it was)' }),
+    counted: z.number().int().nullable().meta({ description: 'What the observations counted, added up; null until observed' }),
+    variance: z.number().int().nullable().meta({ description: 'counted - expectedOnHand; null until observed' }),
+    applied: z.number().int().nullable().meta({ description: 'The on-hand change the apply made (the variance, unless on-hand had less by then); null until applied' }),
+  })
+  .meta({ id: 'StockCountLine' });
+export const StockCount = z
+  .object({
+    stockCountId: Id,
+    locationId: Id,
+    status: StockCountStatus.meta({ description: 'applying: an apply larger than one transaction is under way (apply again to finish it)' }),
+    lines: z.array(StockCountLine),
+    observations: z.array(z.string()).meta({ description: 'The observation ids recorded' }),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+    appliedAt: IsoDateTime.nullable(),
+  })
+  .meta({ id: 'StockCount' });
+export type StockCount = z.infer<typeof StockCount>;
+export const StockCountsQuery = listQuery(StockCountStatus);
+export const StockCountPage = z.object({ stockCounts: z.array(StockCount), cursor: z.string().nullable() }).meta({ id: 'StockCountPage' });

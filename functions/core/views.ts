@@ -3,10 +3,10 @@
  * (thresholds, whether the location sells) and totals over the locations that sell; cart lines, orders,
  * purchase orders, transfers, alerts and locations.
  */
-import type { AlertRecord, CartLineRecord, LevelRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, TransferRecord, VariantRecord } from './records';
+import type { AlertRecord, CartLineRecord, LevelRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, TransferRecord, VariantRecord } from './records';
 import { toLevels } from './planned-change';
 import { lineExpired, thresholdAt } from './rules';
-import type { Alert, CartLine, Levels, Location, LocationLevels, Order, PurchaseOrder, Transfer, Variant, VariantConfig } from './schemas';
+import type { Alert, CartLine, Levels, Location, LocationLevels, Order, PurchaseOrder, StockCount, Transfer, Variant, VariantConfig } from './schemas';
 
 export const sumLevels = (levels: Levels[]): Levels =>
   levels.reduce(
@@ -120,3 +120,22 @@ export const transferView = ({ entity: _e, version: _v, ...t }: TransferRecord):
 export const alertView = ({ entity: _e, version: _v, ...a }: AlertRecord): Alert => a;
 
 export const locationView = ({ entity: _e, version: _v, ...location }: LocationRecord): Location => location;
+
+export const stockCountView = (c: StockCountRecord): StockCount => ({
+  stockCountId: c.stockCountId,
+  locationId: c.locationId,
+  status: c.status,
+  lines: Object.entries(c.lines)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([variantId, l]) => ({
+      variantId,
+      expectedOnHand: l.expectedOnHand,
+      counted: l.counted,
+      variance: l.counted === null ? null : l.counted - l.expectedOnHand,
+      applied: l.applied,
+    })),
+  observations: c.observations.map((o) => o.id),
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+  appliedAt: c.appliedAt,
+});

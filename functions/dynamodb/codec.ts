@@ -208,6 +208,8 @@ export const recordKeys = (r: StoredRecord): Item => {
       return keys.alertStateKey(r.variantId, r.locationId);
     case 'Alert':
       return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.alertId) };
+    case 'StockCount':
+      return { ...keys.stockCountKey(r.stockCountId), ...keys.stockCountListKeys(r.createdAt, r.stockCountId) };
   }
 };
 
@@ -224,6 +226,7 @@ export const encodeRecord = (r: StoredRecord): Item => {
   switch (r.entity) {
     case 'PurchaseOrder':
     case 'Order':
+    case 'StockCount':
       return { ...r, lines: encodeDict<unknown>(r.lines) };
     case 'Idempotency': {
       // The response is opaque to the store: kept as its JSON text, exactly as it was sent.
@@ -242,6 +245,7 @@ export const decodeRecord = <T extends StoredRecord>(item: Item | undefined): T 
   switch (r.entity) {
     case 'PurchaseOrder':
     case 'Order':
+    case 'StockCount':
       return { ...r, lines: decodeDict(r.lines) } as T;
     case 'Idempotency':
       return { ...r, body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body } as T;

@@ -133,3 +133,12 @@ export const purchaseOrderListKeys = (createdAt: string, id: string) => ({ GSI1P
 export const transferKey = (id: string): Key => ({ PK: `TRANSFER#${id}`, SK: 'TRANSFER' });
 export const TRANSFER_LIST_PARTITION = 'TRANSFERS';
 export const transferListKeys = (createdAt: string, id: string) => ({ GSI1PK: TRANSFER_LIST_PARTITION, GSI1SK: `${createdAt}#${id}` });
+
+/**
+ * Stock counts: one item each (its lines in a map, up to 500). Listed through GSI2 (keys only) under `STOCKCOUNTS`, by
+ * creation time: the index entry is written once, when the count is created, so recording an observation (a write of
+ * the whole count, up to about 30 KB) costs no index write; a list fetches the counts it names in a batch.
+ */
+export const stockCountKey = (id: string): Key => ({ PK: `STOCKCOUNT#${id}`, SK: 'STOCKCOUNT' });
+export const STOCK_COUNT_LIST_PARTITION = 'STOCKCOUNTS';
+export const stockCountListKeys = (createdAt: string, id: string) => ({ GSI2PK: STOCK_COUNT_LIST_PARTITION, GSI2SK: `${createdAt}#${id}` });

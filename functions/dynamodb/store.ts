@@ -36,7 +36,7 @@ import type { PlannedChange } from '../core/planned-change';
 import { dict } from '../core/dict';
 import type { Dict } from '../core/dict';
 import type { Deltas } from '../core/schemas';
-import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
+import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 export class DynamoInventoryStore implements InventoryStore {
   constructor(
@@ -304,18 +304,18 @@ export class DynamoInventoryStore implements InventoryStore {
    * parallel (one round trip; read units grow with the level items read). At given locations: one
    * BatchGetItem of their configurations and those level items (100 keys a request, in parallel).
    */
-  async getVariants(variantIds: string[], locationIds?: string[]): Promise<VariantRecord[]> {
-    if (!locationIds) return Promise.all(variantIds.map((id) => this.getVariant(id, false)));
+  async getVariants(variantIds: string[], locationIds?: string[], consistent = false): Promise<VariantRecord[]> {
+    if (!locationIds) return Promise.all(variantIds.map((id) => this.getVariant(id, consistent)));
     const found = await this.batchGet(
       variantIds.flatMap((id) => [keys.variantKey(id), ...locationIds.map((loc) => keys.levelKey(id, loc))]),
-      false,
+      consistent,
     );
     const byVariant = new Map<string, Item[]>();
     for (const item of found) byVariant.set(item.variantId as string, [...(byVariant.get(item.variantId as string) ?? []), item]);
     return Promise.all(
       variantIds.map((id) => {
         const items = byVariant.get(id) ?? [];
-        return this.withBuckets(decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds, false);
+        return this.withBuckets(decodeVariant(id, items.find((i) => !isLevelItem(i)), items.filter(isLevelItem)), locationIds, consistent);
       }),
     );
   }
@@ -472,6 +472,36 @@ export class DynamoInventoryStore implements InventoryStore {
       }),
     );
     return { items: (out.Items ?? []).map((i) => decodeRecord<T>(i)!), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async getStockCount(id: string): Promise<StockCountRecord | undefined> {
+    return decodeRecord<StockCountRecord>(await this.getItem(keys.stockCountKey(id)));
+  }
+
+  /**
+   * Stock counts newest first, a page at a time: the page's keys from GSI2 (keys.stockCountKey), then the counts in one
+   * batch; status and location filter the page (it may be short, even empty, with a cursor).
+   */
+  async listStockCounts(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<StockCountRecord>> {
+    const idx = TABLE.indexes.keysOnly;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': idx.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.STOCK_COUNT_LIST_PARTITION },
+        ScanIndexForward: false,
+        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, keys.STOCK_COUNT_LIST_PARTITION)),
+        Limit: options.limit,
+      }),
+    );
+    const order = (out.Items ?? []).map((i) => i.PK as string);
+    const found = new Map((await this.batchGet(order.map((PK) => ({ PK, SK: 'STOCKCOUNT' })), true)).map((i) => [i.PK as string, decodeRecord<StockCountRecord>(i)!]));
+    const items = order
+      .flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : []))
+      .filter((c) => (!options.status || c.status === options.status) && (!options.locationId || c.locationId === options.locationId));
+    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   async getTransfer(id: string): Promise<TransferRecord | undefined> {

@@ -15,6 +15,7 @@ import { getAvailability, listMovements, stockReport } from '../core/commands/re
 import { cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, receivePurchaseOrder } from '../core/commands/purchase-orders';
 import { cancelTransfer, completeTransfer, createTransfer, getTransfer, listTransfers } from '../core/commands/transfers';
 import { getVariant, putVariant } from '../core/commands/variants';
+import { applyStockCount, cancelStockCount, createStockCount, getStockCount, listStockCounts, recordObservation } from '../core/commands/stock-counts';
 import type { Deps } from '../core/deps';
 import type { IdempotencyRequest } from '../core/run-command';
 import { gunzipSync } from 'node:zlib';
@@ -66,4 +67,10 @@ export const operations: Operations = {
   listTransfers: (d, i) => listTransfers(d, i.query),
   completeTransfer: (d, i) => completeTransfer(d, i.params.transferId, i.idempotency),
   cancelTransfer: (d, i) => cancelTransfer(d, i.params.transferId, i.idempotency),
+  createStockCount: (d, i) => createStockCount(d, i.body, i.idempotency),
+  listStockCounts: (d, i) => listStockCounts(d, i.query),
+  getStockCount: (d, i) => getStockCount(d, i.params.stockCountId),
+  recordStockCountObservation: (d, i) => recordObservation(d, i.params.stockCountId, i.body, i.idempotency),
+  applyStockCount: (d, i) => applyStockCount(d, i.params.stockCountId, i.idempotency),
+  cancelStockCount: (d, i) => cancelStockCount(d, i.params.stockCountId, i.idempotency),
 };
