@@ -36,6 +36,7 @@ import type { PlannedChange } from '../core/planned-change';
 import { dict } from '../core/dict';
 import type { Dict } from '../core/dict';
 import type { Deltas } from '../core/schemas';
+import type { ChannelRecord, StockStateRecord } from '../core/records';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 export class DynamoInventoryStore implements InventoryStore {
@@ -407,6 +408,28 @@ export class DynamoInventoryStore implements InventoryStore {
 
   async listLocations(): Promise<LocationRecord[]> {
     return (await this.queryCollection(keys.LOCATION_LIST_PARTITION)).map((i) => decodeRecord<LocationRecord>(i)!);
+  }
+
+  async getChannel(channelId: string): Promise<ChannelRecord | undefined> {
+    return decodeRecord<ChannelRecord>(await this.getItem(keys.channelKey(channelId)));
+  }
+
+  async listChannels(): Promise<ChannelRecord[]> {
+    return (await this.queryCollection(keys.CHANNEL_LIST_PARTITION)).map((i) => decodeRecord<ChannelRecord>(i)!);
+  }
+
+  async getStockState(variantId: string): Promise<StockStateRecord | undefined> {
+    return decodeRecord<StockStateRecord>(await this.getItem(keys.stockStateKey(variantId)));
+  }
+
+  async listInStock(locationId: string): Promise<string[]> {
+    const ids: string[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.inStockPartition(locationId) }, ConsistentRead: true },
+    );
+    for await (const page of pages) ids.push(...(page.Items ?? []).map((i) => i.variantId as string));
+    return ids;
   }
 
   // ---------------------------------------------------------------- records
