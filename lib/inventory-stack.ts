@@ -29,12 +29,18 @@ export interface InventoryStackProps extends StackProps {
   alarmThresholds?: Partial<MonitoringThresholds>;
   /** How long the bus's archive keeps events for replay. @default 30 days */
   eventArchiveRetention?: Duration;
+  /** When the reconciliation audit runs. @default every day at 03:00 UTC */
+  auditSchedule?: Schedule;
+  /** The audit's read budget: read units a second over all its scan segments (context auditReadUnitsPerSecond). @default 4000 */
+  auditReadUnitsPerSecond?: number;
+  /** The audit's parallel scan segments. @default 4 */
+  auditScanSegments?: number;
 }
 
 /**
  * The AWS assembly: one table, the HTTP API and its handler, the stream processor (TTL releases and,
- * through the bus, the service's events), the expiry sweeper on a one-minute schedule, and the alarms
- * and dashboard that watch them (docs/operations.md is their runbook).
+ * through the bus, the service's events), the expiry sweeper on a one-minute schedule, the reconciliation
+ * auditor (daily, and on request), and the alarms and dashboard that watch them (docs/operations.md is their runbook).
  */
 export class InventoryStack extends Stack {
   constructor(scope: Construct, id: string, props: InventoryStackProps = {}) {
@@ -182,6 +188,43 @@ export class InventoryStack extends Stack {
       targets: [new LambdaFunction(sweeper, { retryAttempts: 0, deadLetterQueue: sweeperFailures })],
     });
 
+    // The reconciliation audit (functions/schedule/auditor.ts; docs/operations.md, "Reconciliation audits"): daily, and
+    // whenever POST /audits asks (its InventoryAuditRequested event, published by the stream processor, comes back here
+    // through a rule on the bus). A run scans the whole table within its read budget, so it has Lambda's longest timeout
+    // and a CPU's worth of memory (1,769 MB: decoding the scanned items is the work).
+    const auditFailures = new Queue(this, 'AuditFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const auditFailuresReason = 'This queue is itself a dead-letter destination (the auditor’s async failures and its rules’ undeliverable invokes); it has no consumer to fail.';
+    Validations.of(auditFailures).acknowledge({ id: 'AwsSolutions-SQS3', reason: auditFailuresReason }, { id: 'Serverless-SQSRedrivePolicy', reason: auditFailuresReason });
+    const auditor = new ServiceFunction(this, 'Auditor', {
+      entry: 'auditor.ts',
+      description: 'Reconciliation audits: every variant-location against its carts, orders, purchase orders and ledger',
+      timeout: Duration.minutes(15),
+      memorySize: 1769,
+      environment: { AUDIT_READ_UNITS_PER_SECOND: String(props.auditReadUnitsPerSecond ?? 4000), AUDIT_SCAN_SEGMENTS: String(props.auditScanSegments ?? 4) },
+    }).bindTable(table, ['Scan', 'GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
+    Validations.of(auditor).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Its asynchronous invocations have an on-failure destination (AuditFailures), which supersedes a DLQ: it also records the error and the retries.',
+    });
+    // One retry: a run repeated does not write a finding twice (docs/operations.md). An audit requested an hour ago and
+    // never started is not worth running any more (its requester has moved on; the next day's runs anyway).
+    auditor.configureAsyncInvoke({ retryAttempts: 1, maxEventAge: Duration.hours(1), onFailure: new SqsDestination(auditFailures) });
+    const auditDaily = new Rule(this, 'AuditDaily', {
+      description: 'Runs the daily reconciliation audit',
+      schedule: props.auditSchedule ?? Schedule.cron({ minute: '0', hour: '3' }),
+      targets: [new LambdaFunction(auditor, { event: RuleTargetInput.fromObject({ trigger: 'schedule' }), retryAttempts: 2, deadLetterQueue: auditFailures })],
+    });
+    const auditRequested = new Rule(this, 'AuditRequestedToAuditor', {
+      eventBus: bus,
+      description: 'Audits requested with POST /audits, to the auditor',
+      eventPattern: { source: ['inventory'], detailType: ['InventoryAuditRequested'] },
+      targets: [new LambdaFunction(auditor, { retryAttempts: 8, deadLetterQueue: auditFailures })],
+    });
+
     const monitoring = new InventoryMonitoring(this, 'Monitoring', {
       alarmEmail: props.alarmEmail,
       thresholds: props.alarmThresholds,
@@ -195,9 +238,12 @@ export class InventoryStack extends Stack {
       reorderDeadLetters: reorderDlq,
       reorderQueueDeadLetters: reorderQueueDlq,
       sweeperFailures,
+      auditFailures,
       rules: [
         { id: 'LowStockToReorder', rule: lowStockToReorder, eventBus: bus },
         { id: 'SweepEveryMinute', rule: sweepEveryMinute },
+        { id: 'AuditDaily', rule: auditDaily },
+        { id: 'AuditRequestedToAuditor', rule: auditRequested, eventBus: bus },
       ],
     });
 
@@ -226,6 +272,9 @@ export class InventoryStack extends Stack {
       ['ReorderQueueDeadLettersArn', reorderQueueDlq.queueArn, 'LowStockAlertOpened details the reordering consumer gave up on'],
       ['ReorderQueueArn', reorderQueue.queueArn, 'Where the reorder dead letters are moved back to'],
       ['SweeperFailuresUrl', sweeperFailures.queueUrl, 'Sweeper runs that failed every retry'],
+      ['AuditorLogGroup', auditor.logGroup.logGroupName, 'The auditor’s logs'],
+      ['AuditorFunction', auditor.functionName, 'Invoked by hand to run an audit again'],
+      ['AuditFailuresUrl', auditFailures.queueUrl, 'Audit runs that failed every retry'],
       ['EventBusArn', bus.eventBusArn, 'Where archived events are replayed to'],
       ['EventArchiveArn', archive.archiveArn, 'Every event on the bus, kept for replay'],
       ['LowStockToReorderRuleArn', lowStockToReorder.ruleArn, 'Limits a replay to the reordering subscription'],

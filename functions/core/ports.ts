@@ -6,7 +6,7 @@
 import type { ScannedRecord } from './audit';
 import type { Movement } from './schemas';
 import type { PlannedChange } from './planned-change';
-import type { ChannelRecord, StockStateRecord } from './records';
+import type { AuditFindingRecord, AuditRecord, ChannelRecord, StockStateRecord } from './records';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, TransferRecord, VariantRecord } from './records';
 
 export interface Page<T> {
@@ -88,6 +88,13 @@ export interface InventoryStore {
   getStockCount(id: string): Promise<StockCountRecord | undefined>;
   /** Newest first; status and location filter the pages (a page may be short). */
   listStockCounts(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<StockCountRecord>>;
+
+  /** An audit with its findings (undefined if there is no such audit). */
+  getAudit(auditId: string): Promise<{ audit: AuditRecord; findings: AuditFindingRecord[] } | undefined>;
+  /** Some findings of an audit, strongly consistent (those that exist). */
+  getAuditFindings(auditId: string, findingIds: string[]): Promise<AuditFindingRecord[]>;
+  /** Newest first. */
+  listAudits(options: { cursor?: string; limit: number }): Promise<Page<AuditRecord>>;
 
   getAlertState(variantId: string, locationId: string): Promise<AlertStateRecord | undefined>;
   getAlert(alertId: string): Promise<AlertRecord | undefined>;

@@ -293,7 +293,63 @@ export interface InStockRecord {
   version: number;
 }
 
+export type AuditStatus = 'running' | 'completed' | 'failed';
+
+/**
+ * A reconciliation audit (core/commands/audits.ts): requested over HTTP or by the daily schedule, run by the auditor
+ * function, its findings written beside it.
+ */
+export interface AuditRecord {
+  entity: 'Audit';
+  auditId: string;
+  status: AuditStatus;
+  trigger: 'api' | 'schedule';
+  requestedAt: string;
+  /** When the run that completed it (or is running it) started; null until one did. */
+  startedAt: string | null;
+  completedAt: string | null;
+  /** Variant-locations judged. */
+  checked: number;
+  /** Variant-locations that changed during the audit, not judged (the next audit judges them). */
+  skipped: number;
+  findingCount: number;
+  /** True when there were more findings than one audit stores (MAX_FINDINGS): the first ones by variant and location are. */
+  truncated: boolean;
+  /** Read units the run's scan consumed. */
+  readUnits: number;
+  /** Why it failed. */
+  error: string | null;
+  version: number;
+}
+
+export type FindingStatus = 'open' | 'repaired' | 'stale';
+
+/**
+ * One figure of one variant-location that disagreed with what should be. Written once (its id is the same however often
+ * the audit runs), so its stream record publishes InventoryDriftDetected once (an outbox).
+ */
+export interface AuditFindingRecord {
+  entity: 'AuditFinding';
+  auditId: string;
+  findingId: string;
+  variantId: string;
+  locationId: string;
+  figure: string;
+  recorded: number;
+  expected: number;
+  /** What the figure's movements in the ledger summed to (null for available). */
+  ledger: number | null;
+  cause: string;
+  detectedAt: string;
+  /** open; repaired (a reconciliation movement brought it to expected); stale (it had changed since the audit: left alone). */
+  status: FindingStatus;
+  resolvedAt: string | null;
+  version: number;
+}
+
 export type StoredRecord =
+  | AuditRecord
+  | AuditFindingRecord
   | PurchaseOrderRecord
   | TransferRecord
   | HoldReleaseRecord

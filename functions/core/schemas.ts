@@ -516,3 +516,64 @@ export const StockCount = z
 export type StockCount = z.infer<typeof StockCount>;
 export const StockCountsQuery = listQuery(StockCountStatus);
 export const StockCountPage = z.object({ stockCounts: z.array(StockCount), cursor: z.string().nullable() }).meta({ id: 'StockCountPage' });
+
+// ---- audits (reconciliation) ----
+export const AuditFigure = z.enum(['onHand', 'softReserved', 'hardReserved', 'incoming', 'damaged', 'qualityControl', 'safetyStock', 'available']);
+export const AuditFinding = z
+  .object({
+    findingId: Id,
+    variantId: Id,
+    locationId: Id,
+    figure: AuditFigure,
+    recorded: z.number().int().meta({ description: 'The figure as the audit read it' }),
+    expected: z.number().int().meta({
+      description: 'What it should be: the live cart holds (softReserved), the order lines still reserved (hardReserved), what open purchase orders bring (incoming), the configuration (safetyStock), the ledger (onHand, damaged, qualityControl), the formula (available)',
+    }),
+    ledger: z.number().int().nullable().meta({ description: 'What its movements in the ledger summed to (null for available)' }),
+    cause: z.string(),
+    status: z.enum(['open', 'repaired', 'stale']).meta({ description: 'repaired by a reconciliation movement; stale: the figure had changed since the audit, left alone' }),
+    resolvedAt: IsoDateTime.nullable(),
+  })
+  .meta({ id: 'AuditFinding' });
+export type AuditFinding = z.infer<typeof AuditFinding>;
+const AuditFields = {
+  auditId: Id,
+  status: z.enum(['running', 'completed', 'failed']),
+  trigger: z.enum(['api', 'schedule']),
+  requestedAt: IsoDateTime,
+  startedAt: IsoDateTime.nullable(),
+  completedAt: IsoDateTime.nullable(),
+  checked: z.number().int().meta({ description: 'Variant-locations judged' }),
+  skipped: z.number().int().meta({ description: 'Variant-locations that changed while the audit read the table: judged by the next audit' }),
+  truncated: z.boolean().meta({ description: 'More findings than one audit keeps (1,000): the first ones, by variant and location, are listed' }),
+  readUnits: z.number().meta({ description: 'DynamoDB read units the audit consumed' }),
+  error: z.string().nullable(),
+};
+export const AuditSummary = z.object(AuditFields).meta({ id: 'AuditSummary' });
+export type AuditSummary = z.infer<typeof AuditSummary>;
+export const Audit = z.object({ ...AuditFields, findings: z.array(AuditFinding) }).meta({ id: 'Audit' });
+export type Audit = z.infer<typeof Audit>;
+export const AuditStarted = z.object({ auditId: Id, status: z.literal('running') }).meta({ id: 'AuditStarted' });
+export const AuditsQuery = z.strictObject({ cursor: Cursor.optional(), limit: Limit.optional() });
+export const AuditPage = z.object({ audits: z.array(AuditSummary), cursor: z.string().nullable() }).meta({ id: 'AuditPage' });
+export const RepairBody = z
+  .strictObject({
+    findingIds: z
+      .array(Id)
+      .min(1)
+      .max(1000)
+      .refine(distinctIds, 'each finding may appear once')
+      .optional()
+      .meta({ description: 'The findings to repair; absent: every open finding' }),
+  })
+  .meta({ id: 'RepairRequest' });
+export type RepairBody = z.infer<typeof RepairBody>;
+export const RepairResult = z
+  .object({
+    auditId: Id,
+    repaired: z.array(Id).meta({ description: 'Findings this request repaired' }),
+    stale: z.array(Id).meta({ description: 'Findings left alone: their figure had changed since the audit' }),
+    findings: z.array(AuditFinding),
+  })
+  .meta({ id: 'RepairResult' });
+export type RepairResult = z.infer<typeof RepairResult>;

@@ -3,6 +3,8 @@
  * (thresholds, whether the location sells) and totals over the locations that sell; cart lines, orders,
  * purchase orders, transfers, alerts and locations.
  */
+import type { AuditFindingRecord, AuditRecord } from './records';
+import type { Audit, AuditFinding, AuditSummary } from './schemas';
 import type { AlertRecord, CartLineRecord, LevelRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, TransferRecord, VariantRecord } from './records';
 import { toLevels } from './planned-change';
 import { lineExpired, thresholdAt } from './rules';
@@ -139,3 +141,36 @@ export const stockCountView = (c: StockCountRecord): StockCount => ({
   updatedAt: c.updatedAt,
   appliedAt: c.appliedAt,
 });
+
+export const auditSummaryView = (a: AuditRecord): AuditSummary => ({
+  auditId: a.auditId,
+  status: a.status,
+  trigger: a.trigger,
+  requestedAt: a.requestedAt,
+  startedAt: a.startedAt,
+  completedAt: a.completedAt,
+  checked: a.checked,
+  skipped: a.skipped,
+  truncated: a.truncated,
+  readUnits: a.readUnits,
+  error: a.error,
+});
+
+export const findingView = (f: AuditFindingRecord): AuditFinding => ({
+  findingId: f.findingId,
+  variantId: f.variantId,
+  locationId: f.locationId,
+  figure: f.figure as AuditFinding['figure'],
+  recorded: f.recorded,
+  expected: f.expected,
+  ledger: f.ledger,
+  cause: f.cause,
+  status: f.status,
+  resolvedAt: f.resolvedAt,
+});
+
+/** Findings by variant, location and figure (the audit's own order). */
+export const sortedFindings = (findings: AuditFindingRecord[]): AuditFindingRecord[] =>
+  [...findings].sort((a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId) || a.figure.localeCompare(b.figure));
+
+export const auditView = (a: AuditRecord, findings: AuditFindingRecord[]): Audit => ({ ...auditSummaryView(a), findings: sortedFindings(findings).map(findingView) });

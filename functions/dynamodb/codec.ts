@@ -210,6 +210,10 @@ export const recordKeys = (r: StoredRecord): Item => {
       return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.alertId) };
     case 'StockCount':
       return { ...keys.stockCountKey(r.stockCountId), ...keys.stockCountListKeys(r.createdAt, r.stockCountId) };
+    case 'Audit':
+      return { ...keys.auditKey(r.auditId), ...keys.auditListKeys(r.requestedAt, r.auditId) };
+    case 'AuditFinding':
+      return keys.auditFindingKey(r.auditId, r.findingId);
     case 'Channel':
       return { ...keys.channelKey(r.channelId), ...keys.channelListKeys(r.channelId) };
     case 'StockState':

@@ -159,3 +159,14 @@ export const transferListKeys = (createdAt: string, id: string) => ({ GSI1PK: TR
 export const stockCountKey = (id: string): Key => ({ PK: `STOCKCOUNT#${id}`, SK: 'STOCKCOUNT' });
 export const STOCK_COUNT_LIST_PARTITION = 'STOCKCOUNTS';
 export const stockCountListKeys = (createdAt: string, id: string) => ({ GSI2PK: STOCK_COUNT_LIST_PARTITION, GSI2SK: `${createdAt}#${id}` });
+
+/**
+ * Audits: the audit and its findings share a partition (`AUDIT#<id>`: the audit at SK `AUDIT`, each finding at
+ * `FINDING#<findingId>`), so reading an audit with its findings is one Query. Audits are listed through GSI2 (keys only)
+ * under `AUDITS`, newest first by request time.
+ */
+export const auditPartition = (id: string): string => `AUDIT#${id}`;
+export const auditKey = (id: string): Key => ({ PK: auditPartition(id), SK: 'AUDIT' });
+export const auditFindingKey = (auditId: string, findingId: string): Key => ({ PK: auditPartition(auditId), SK: `FINDING#${findingId}` });
+export const AUDIT_LIST_PARTITION = 'AUDITS';
+export const auditListKeys = (requestedAt: string, id: string) => ({ GSI2PK: AUDIT_LIST_PARTITION, GSI2SK: `${requestedAt}#${id}` });

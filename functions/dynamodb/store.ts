@@ -37,6 +37,7 @@ import { dict } from '../core/dict';
 import type { Dict } from '../core/dict';
 import type { Deltas } from '../core/schemas';
 import type { ChannelRecord, StockStateRecord } from '../core/records';
+import type { AuditFindingRecord, AuditRecord } from '../core/records';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StockCountRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 export class DynamoInventoryStore implements InventoryStore {
@@ -525,6 +526,44 @@ export class DynamoInventoryStore implements InventoryStore {
       .flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : []))
       .filter((c) => (!options.status || c.status === options.status) && (!options.locationId || c.locationId === options.locationId));
     return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** An audit with its findings: one Query of its partition (keys.auditPartition), strongly consistent. */
+  async getAudit(auditId: string): Promise<{ audit: AuditRecord; findings: AuditFindingRecord[] } | undefined> {
+    const items: Item[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.auditPartition(auditId) }, ConsistentRead: true },
+    );
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    const audit = items.find((i) => i.entity === 'Audit');
+    if (!audit) return undefined;
+    return { audit: decodeRecord<AuditRecord>(audit)!, findings: items.filter((i) => i.entity === 'AuditFinding').map((i) => decodeRecord<AuditFindingRecord>(i)!) };
+  }
+
+  /** Some findings of an audit, strongly consistent (BatchGetItem). */
+  async getAuditFindings(auditId: string, findingIds: string[]): Promise<AuditFindingRecord[]> {
+    return (await this.batchGet(findingIds.map((id) => keys.auditFindingKey(auditId, id)), true)).map((i) => decodeRecord<AuditFindingRecord>(i)!);
+  }
+
+  /** Audits newest first, a page at a time (GSI2 keys, then the audits in one batch). */
+  async listAudits(options: { cursor?: string; limit: number }): Promise<Page<AuditRecord>> {
+    const idx = TABLE.indexes.keysOnly;
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': idx.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.AUDIT_LIST_PARTITION },
+        ScanIndexForward: false,
+        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, keys.AUDIT_LIST_PARTITION)),
+        Limit: options.limit,
+      }),
+    );
+    const order = (out.Items ?? []).map((i) => i.PK as string);
+    const found = new Map((await this.batchGet(order.map((PK) => ({ PK, SK: 'AUDIT' })), true)).map((i) => [i.PK as string, decodeRecord<AuditRecord>(i)!]));
+    return { items: order.flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : [])), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   async getTransfer(id: string): Promise<TransferRecord | undefined> {

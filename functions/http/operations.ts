@@ -16,6 +16,7 @@ import { getAvailability, listMovements, stockReport } from '../core/commands/re
 import { cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, receivePurchaseOrder } from '../core/commands/purchase-orders';
 import { cancelTransfer, completeTransfer, createTransfer, getTransfer, listTransfers } from '../core/commands/transfers';
 import { getVariant, putVariant } from '../core/commands/variants';
+import { getAudit, listAudits, repairAudit, requestAudit } from '../core/commands/audits';
 import { applyStockCount, cancelStockCount, createStockCount, getStockCount, listStockCounts, recordObservation } from '../core/commands/stock-counts';
 import type { Deps } from '../core/deps';
 import type { IdempotencyRequest } from '../core/run-command';
@@ -77,4 +78,8 @@ export const operations: Operations = {
   recordStockCountObservation: (d, i) => recordObservation(d, i.params.stockCountId, i.body, i.idempotency),
   applyStockCount: (d, i) => applyStockCount(d, i.params.stockCountId, i.idempotency),
   cancelStockCount: (d, i) => cancelStockCount(d, i.params.stockCountId, i.idempotency),
+  requestAudit: (d, i) => requestAudit(d, i.idempotency),
+  listAudits: (d, i) => listAudits(d, i.query),
+  getAudit: (d, i) => getAudit(d, i.params.auditId),
+  repairAudit: (d, i) => repairAudit(d, i.params.auditId, i.body, i.idempotency),
 };

@@ -23,7 +23,7 @@ export interface RouteSpec {
   params?: z.ZodObject;
   query?: z.ZodType;
   body?: z.ZodType;
-  response: { status: 200 | 201; schema: z.ZodType; description: string };
+  response: { status: 200 | 201 | 202; schema: z.ZodType; description: string };
   /** The error codes this route returns besides the common ones. */
   errors?: DomainErrorCode[];
 }
@@ -38,6 +38,7 @@ const P = {
   purchaseOrder: z.object({ purchaseOrderId: s.Id }),
   transfer: z.object({ transferId: s.Id }),
   stockCount: z.object({ stockCountId: s.Id }),
+  audit: z.object({ auditId: s.Id }),
 };
 
 export const routes = {
@@ -378,6 +379,42 @@ export const routes = {
     params: P.stockCount,
     body: s.Empty,
     response: { status: 200, schema: s.StockCount, description: 'The stock count, cancelled' },
+    errors: ['not_found', 'conflict', 'idempotency_key_reused'],
+  },
+  requestAudit: {
+    method: 'POST',
+    path: '/audits',
+    role: 'backoffice',
+    summary: 'Start a reconciliation audit of every variant-location against its carts, orders, purchase orders, configuration and ledger',
+    body: s.Empty,
+    response: { status: 202, schema: s.AuditStarted, description: 'The audit, running (GET /audits/{auditId} until it is completed)' },
+    errors: ['idempotency_key_reused'],
+  },
+  listAudits: {
+    method: 'GET',
+    path: '/audits',
+    role: 'backoffice',
+    summary: 'Audits, newest first (without their findings)',
+    query: s.AuditsQuery,
+    response: { status: 200, schema: s.AuditPage, description: 'A page of audits' },
+  },
+  getAudit: {
+    method: 'GET',
+    path: '/audits/{auditId}',
+    role: 'backoffice',
+    summary: 'An audit and its findings',
+    params: P.audit,
+    response: { status: 200, schema: s.Audit, description: 'The audit' },
+    errors: ['not_found'],
+  },
+  repairAudit: {
+    method: 'POST',
+    path: '/audits/{auditId}/repair',
+    role: 'backoffice',
+    summary: 'Repair findings with reconciliation movements, each only if its figure has not changed since the audit (else stale)',
+    params: P.audit,
+    body: s.RepairBody,
+    response: { status: 200, schema: s.RepairResult, description: 'What was repaired and what was stale' },
     errors: ['not_found', 'conflict', 'idempotency_key_reused'],
   },
   listAlerts: {

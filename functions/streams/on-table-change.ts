@@ -9,20 +9,23 @@
  *    threshold, and an alert opens or clears accordingly, once (core/commands/alerts.ts); a variant's
  *    configuration written with a new version: every location is judged again;
  *  - an alert written: its opening or clearing is published on EventBridge. A failure throws, so the record
- *    is retried (same eventId) and never dropped.
+ *    is retried (same eventId) and never dropped;
+ *  - an audit requested over HTTP: InventoryAuditRequested, which the stack routes to the auditor; an audit's finding
+ *    written: InventoryDriftDetected (core/commands/audits.ts).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { alertEvent, applyJudgement, judgements, locationJudgement, type AlertJudgement } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
+import { auditRequestedEvent, driftEvent } from '../core/commands/audits';
 import { judgeLocationStock, judgeScopesAt, stockEvent } from '../core/commands/catalog-events';
 import type { Deps } from '../core/deps';
 import type { EventPublisher } from '../core/ports';
 import { decodeCart, decodeLevel, decodeRecord, decodeVariant, type Item, type StoredLevel } from '../dynamodb/codec';
 import { dict } from '../core/dict';
 import type { LevelRecord, VariantRecord } from '../core/records';
-import type { AlertRecord, StockEventRecord } from '../core/records';
+import type { AlertRecord, AuditFindingRecord, AuditRecord, StockEventRecord } from '../core/records';
 
 /** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
 export type FilterPattern = { [field: string]: FilterPattern | readonly string[] };
@@ -144,6 +147,26 @@ const ROUTES: readonly StreamRoute[] = [
       const event = stockEvent(decodeRecord<StockEventRecord>(now)!);
       await deps.publisher.publish([event]);
       logger?.info(`Published ${event.detailType}`, { eventId: event.id, ...event.detail });
+    },
+  },
+  {
+    // Reconciliation audits (core/commands/audits.ts): one requested over HTTP is handed to the auditor function through
+    // the bus (the stack's rule), and each finding, written once, is published once as InventoryDriftDetected.
+    name: 'audit requested',
+    pattern: { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Audit'] }, trigger: { S: ['api'] } } } },
+    handle: async (deps, _record, { now }, logger) => {
+      const event = auditRequestedEvent(decodeRecord<AuditRecord>(now)!);
+      await deps.publisher.publish([event]);
+      logger?.info(`Published ${event.detailType}`, { eventId: event.id, auditId: now!.auditId });
+    },
+  },
+  {
+    name: 'audit finding written',
+    pattern: { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['AuditFinding'] } } } },
+    handle: async (deps, _record, { now }, logger) => {
+      const event = driftEvent(decodeRecord<AuditFindingRecord>(now)!);
+      await deps.publisher.publish([event]);
+      logger?.info(`Published ${event.detailType}`, { eventId: event.id, auditId: now!.auditId, variantId: now!.variantId, locationId: now!.locationId, figure: now!.figure });
     },
   },
   {

@@ -69,6 +69,8 @@ export interface InventoryMonitoringProps {
   reorderQueueDeadLetters: IQueue;
   /** The sweeper's async-invocation failure destination, and its schedule rule's dead-letter queue. */
   sweeperFailures: IQueue;
+  /** The auditor's async-invocation failure destination, and its rules' dead-letter queue. @default none watched */
+  auditFailures?: IQueue;
   rules: WatchedRule[];
   /** @default DEFAULT_THRESHOLDS */
   thresholds?: Partial<MonitoringThresholds>;
@@ -183,6 +185,9 @@ export class InventoryMonitoring extends Construct {
       ['ReorderDeadLettersNotEmpty', props.reorderDeadLetters, 'LowStockAlertOpened events could not be delivered to the reordering queue.'],
       ['ReorderQueueDeadLettersNotEmpty', props.reorderQueueDeadLetters, 'The reordering consumer gave up on LowStockAlertOpened events (received 5 times, never deleted).'],
       ['SweeperFailuresNotEmpty', props.sweeperFailures, 'A sweeper run failed every retry, or the schedule could not invoke it.'],
+      ...(props.auditFailures
+        ? [['AuditFailuresNotEmpty', props.auditFailures, 'A reconciliation audit run failed every retry, or its schedule or rule could not invoke the auditor.'] as [string, IQueue, string]]
+        : []),
     ];
     for (const [alarmId, queue, description] of deadLetters) {
       alarm(alarmId, { metric: queueDepth(queue), threshold: 0, comparison: above, evaluationPeriods: 1, missing: TreatMissingData.NOT_BREACHING, description });

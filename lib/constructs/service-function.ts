@@ -17,7 +17,7 @@ const ROOT = path.join(__dirname, '..', '..');
 export const SERVICE_METRICS = { namespace: 'Inventory', service: 'inventory' } as const;
 
 /** What a function may do to the table: only the DynamoDB actions it uses. */
-export type TableAccess = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+export type TableAccess = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 
 export interface ServiceFunctionProps {
   /** The entry file under functions/, e.g. `http-api.ts`. */

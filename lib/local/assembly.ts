@@ -3,6 +3,7 @@
  *   DynamoDB Local (table from the shared definition)  ←→  http-server (API Gateway)  → http-api handler
  *   stream-poller (event source mapping)                 → stream-processor handler
  *   sweeper loop (EventBridge schedule)                   → sweeper handler
+ *   event-bus hook (the AuditRequestedToAuditor rule)     → auditor handler
  *   event-bus (EventBridge PutEvents)                     ← handlers' EventBridge client
  *   ttl-stand-in (DynamoDB TTL)                           → deletes expired items, marked in the stream
  * The handlers are built by the factories the Lambda entries call (functions/http/handler.ts,
@@ -18,6 +19,7 @@ import { createRuntime } from '../../functions/commons/runtime';
 import { limitPartitions, parsePartitionLimits } from './partition-limits';
 import { createTokenVerifier } from '../../functions/http/auth';
 import { createHttpHandler } from '../../functions/http/handler';
+import { createAuditor } from '../../functions/schedule/auditor';
 import { createSweeper } from '../../functions/schedule/sweeper';
 import { createStreamHandler } from '../../functions/streams/handler';
 import { STREAM_FILTERS } from '../../functions/streams/on-table-change';
@@ -113,7 +115,15 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     });
     stops.push(ddb.stop);
     const streamArn = await ensureTable(ddb.endpoint, tableName);
-    const bus: LocalEventBus = await startLocalEventBus({ eventsFile });
+    // The stack's AuditRequestedToAuditor rule: an audit requested with POST /audits runs in this process (set below).
+    let onAuditRequested: (auditId: string) => void = () => undefined;
+    const bus: LocalEventBus = await startLocalEventBus({
+      eventsFile,
+      onEvent: (e) => {
+        const auditId = (e.detail as { auditId?: unknown } | undefined)?.auditId;
+        if (e.source === 'inventory' && e['detail-type'] === 'InventoryAuditRequested' && typeof auditId === 'string') onAuditRequested(auditId);
+      },
+    });
     stops.push(bus.stop);
 
     // The same handlers as in AWS, built by the same factories, from a configuration read by the same loadConfig.
@@ -140,6 +150,20 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     const http = createHttpHandler(runtime, verifier, functionsLog);
     const streams = createStreamHandler(runtime, functionsLog);
     const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 }, functionsLog);
+    // The auditor, on request only (there is no daily schedule locally): unpaced, as DynamoDB Local bills nothing.
+    const auditor = createAuditor(runtime, { readUnitsPerSecond: config.auditor.readUnitsPerSecond, segments: 1 }, functionsLog);
+    const audits = new Set<Promise<unknown>>();
+    onAuditRequested = (auditId) => {
+      const run = auditor
+        .handler({ source: 'inventory', 'detail-type': 'InventoryAuditRequested', detail: { auditId } }, lambdaContext(randomUUID(), 'inventory-auditor-local', 900_000))
+        .catch((err: Error) => log(`auditor: ${err.message}`))
+        .finally(() => audits.delete(run));
+      audits.add(run);
+    };
+    stops.push(async () => {
+      onAuditRequested = () => undefined;
+      await Promise.all([...audits]);
+    });
 
     const ttl = startTtlStandIn({
       endpoint: ddb.endpoint,

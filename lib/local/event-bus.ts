@@ -23,7 +23,19 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
-export async function startLocalEventBus(options: { port?: number; eventsFile: string }): Promise<LocalEventBus> {
+/** An event as the stand-in appends it (EventBridge's shape). */
+export interface LocalEvent {
+  id: string;
+  'detail-type': string;
+  source: string;
+  detail: unknown;
+}
+
+/**
+ * `onEvent` is told every event accepted, after it is appended: the local assembly's stand-in for the stack's rules that
+ * invoke a function (the auditor on InventoryAuditRequested).
+ */
+export async function startLocalEventBus(options: { port?: number; eventsFile: string; onEvent?: (event: LocalEvent) => void }): Promise<LocalEventBus> {
   mkdirSync(path.dirname(options.eventsFile), { recursive: true });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -68,6 +80,7 @@ export async function startLocalEventBus(options: { port?: number; eventsFile: s
           detail,
         };
         appendFileSync(options.eventsFile, `${JSON.stringify(event)}\n`);
+        options.onEvent?.(event);
         return { EventId: id };
       });
       reply(200, { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries });

@@ -51,6 +51,9 @@ const EXPECTED: Record<string, [string, number, number, number, string]> = {
   TableSystemErrors: ['GreaterThanThreshold', 0, 5, 3, 'notBreaching'],
   LowStockToReorderFailedInvocations: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
   SweepEveryMinuteFailedInvocations: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
+  AuditFailuresNotEmpty: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
+  AuditDailyFailedInvocations: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
+  AuditRequestedToAuditorFailedInvocations: ['GreaterThanThreshold', 0, 1, 1, 'notBreaching'],
   LapsedHoldsUnreleased: ['GreaterThanThreshold', 0, 3, 3, 'ignore'],
   EventsFailed: ['GreaterThanThreshold', 0, 5, 3, 'notBreaching'],
 };
@@ -154,7 +157,7 @@ describe('the alarms', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } })) as {
       Properties: { Environment: { Variables: Record<string, string> } };
     }[];
-    expect(fns).toHaveLength(3);
+    expect(fns).toHaveLength(4);
     for (const fn of fns) expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'Inventory', POWERTOOLS_SERVICE_NAME: 'inventory' });
   });
 

@@ -149,15 +149,16 @@ describe('stream processing and the sweeper', () => {
       ContentBasedDeduplication: true,
       RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
     });
-    // The stream's, the reorder queue, its dead-letter queue and the rule's, and the sweeper's failures.
-    template.resourceCountIs('AWS::SQS::Queue', 5);
+    // The stream's, the reorder queue, its dead-letter queue and the rule's, the sweeper's failures and the auditor's.
+    template.resourceCountIs('AWS::SQS::Queue', 6);
   });
 
   it('gives every function that writes carts both the hold period and the retention period', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs22.x' } })) as {
       Properties: { Environment: { Variables: Record<string, string> } };
     }[];
-    const withCarts = fns.filter((f) => 'TABLE_NAME' in f.Properties.Environment.Variables);
+    // The auditor reads the table and writes audits only (repairs are made by the HTTP API).
+    const withCarts = fns.filter((f) => 'TABLE_NAME' in f.Properties.Environment.Variables && !('AUDIT_READ_UNITS_PER_SECOND' in f.Properties.Environment.Variables));
     expect(withCarts).toHaveLength(3);
     for (const f of withCarts) expect(f.Properties.Environment.Variables).toMatchObject({ CART_HOLD_SECONDS: '1800', CART_RETENTION_SECONDS: '86400' });
   });
@@ -167,6 +168,35 @@ describe('stream processing and the sweeper', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SWEEP_PASSES: '2', SWEEP_PASS_SECONDS: '30' }) },
     });
+  });
+
+  it('runs the reconciliation audit daily and on request (POST /audits through the bus), with its read budget, 15 minutes and a dead-letter queue', () => {
+    const auditor = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Auditor'));
+    expect(auditor).toBeDefined();
+    const [auditorId, fn] = auditor as [string, { Properties: { Timeout: number; MemorySize: number; Environment: { Variables: Record<string, string> } } }];
+    expect(fn.Properties).toMatchObject({ Timeout: 900, MemorySize: 1769 });
+    expect(fn.Properties.Environment.Variables).toMatchObject({ AUDIT_READ_UNITS_PER_SECOND: '4000', AUDIT_SCAN_SEGMENTS: '4' });
+    const target = Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [auditorId, 'Arn'] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })]);
+    // Daily, at 03:00 UTC, as the day's scheduled audit.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 * * ? *)',
+      State: 'ENABLED',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [auditorId, 'Arn'] }, Input: JSON.stringify({ trigger: 'schedule' }) })]),
+    });
+    // On request: InventoryAuditRequested on the service's bus.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.anyValue(),
+      EventPattern: { source: ['inventory'], 'detail-type': ['InventoryAuditRequested'] },
+      Targets: target,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: auditorId },
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    // It scans; no other function may.
+    const dynamo = policyActions('AuditorRoleDefaultPolicy').filter((a) => a.startsWith('dynamodb:')).sort();
+    expect(dynamo).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
   });
 
   it('outputs the API URL, table name and bus name', () => {

@@ -52,7 +52,7 @@ test('the domain (functions/core) imports neither the adapters, the HTTP layer n
 });
 
 test('only the Lambda entries load the X-Ray SDK (the Tracer): npm start, the tests and the benchmark never do', () => {
-  const ENTRIES = ['http-api.ts', 'stream-processor.ts', 'sweeper.ts'].map((f) => path.join('functions', f));
+  const ENTRIES = ['http-api.ts', 'stream-processor.ts', 'sweeper.ts', 'auditor.ts'].map((f) => path.join('functions', f));
   const TRACING = path.join('functions', 'commons', 'tracing');
   const everywhere = [...functionFiles, ...['lib', 'bin', 'scripts', 'bench'].flatMap((d) => sources(d))];
   const loaders = everywhere.filter((f) =>

@@ -30,6 +30,16 @@ describe('the stream filters', () => {
     expect(acted(written('Ledger', 'INSERT'))).toBe(false);
   });
 
+  it('pass an audit requested over HTTP and a finding written, once each (their inserts), and not a scheduled audit or a finding repaired', () => {
+    const audit = (trigger: string) => record({ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'Audit' }, trigger: { S: trigger } } } });
+    expect(acted(audit('api'))).toBe(true);
+    expect(acted(audit('schedule'))).toBe(false);
+    expect(acted(record({ eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'Audit' }, trigger: { S: 'api' } } } }))).toBe(false);
+    expect(acted(record({ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'AuditFinding' } } } }))).toBe(true);
+    expect(acted(record({ eventName: 'MODIFY', dynamodb: { NewImage: { entity: { S: 'AuditFinding' } } } }))).toBe(false);
+    expect(acted(record({ eventName: 'INSERT', dynamodb: { NewImage: { entity: { S: 'StockCount' } } } }))).toBe(false);
+  });
+
   it('match a field only when it is present, of the listed value, as a string', () => {
     const pattern = { dynamodb: { NewImage: { entity: { S: ['Variant'] } } } };
     expect(matchesFilter({ dynamodb: { NewImage: { entity: { S: 'Variant' } } } }, pattern)).toBe(true);
