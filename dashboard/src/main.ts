@@ -5,6 +5,8 @@
  * what it shows every few seconds, so a cart hold placed by the storefront appears without a reload.
  */
 
+import { auditsView, auditView, stockCountsView, stockCountView, type ViewContext } from './integrity';
+
 interface Config {
   apiBase: string;
   token?: string;
@@ -294,6 +296,27 @@ async function transfersView(): Promise<void> {
   };
 }
 
+// ------------------------------------------------------------------ stock counts and audits (integrity.ts)
+
+const viewContext = (): ViewContext => ({
+  api,
+  onSubmit,
+  act: async (action) => {
+    try {
+      say(await action());
+      await refresh?.();
+    } catch (err) {
+      say(err instanceof ApiError ? `Refused: ${err.message}` : `Error: ${(err as Error).message}`, true);
+    }
+  },
+  locationOptions,
+  root: app(),
+  setRefresh: (r) => {
+    refresh = r;
+  },
+  go: location_hash,
+});
+
 // ------------------------------------------------------------------ routing
 
 function location_hash(hash: string): void {
@@ -319,6 +342,10 @@ async function route(): Promise<void> {
     else if (path === '/alerts') await alertsView(params);
     else if (path === '/purchase-orders') await purchaseOrdersView();
     else if (path === '/transfers') await transfersView();
+    else if (path === '/stock-counts') await stockCountsView(viewContext());
+    else if (path.startsWith('/stock-counts/')) await stockCountView(viewContext(), decodeURIComponent(path.slice('/stock-counts/'.length)));
+    else if (path === '/audits') await auditsView(viewContext());
+    else if (path.startsWith('/audits/')) await auditView(viewContext(), decodeURIComponent(path.slice('/audits/'.length)));
     else await stockView(params);
     await (refresh as (() => Promise<void>) | undefined)?.();
   } catch (err) {
