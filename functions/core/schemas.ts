@@ -135,9 +135,17 @@ export const VariantConfig = z.object({
 });
 export type VariantConfig = z.infer<typeof VariantConfig>;
 
-export const Variant = VariantConfig.extend(Levels.shape)
-  .extend({ locations: z.array(LocationLevels) })
-  .meta({ id: 'Variant', description: 'Configuration, totals over all locations, and levels per location.' });
+// `safetyStock` is the configuration's here (what PUT takes, so a read-modify-write keeps it); the total kept back over
+// the locations is `safetyStockTotal`, and each location's level shows its own `safetyStock`.
+export const Variant = VariantConfig.extend(Levels.omit({ safetyStock: true }).shape)
+  .extend({
+    safetyStockTotal: z.number().int().meta({ description: 'The safety stock kept back over all locations (each location\'s is in its level)' }),
+    locations: z.array(LocationLevels),
+  })
+  .meta({
+    id: 'Variant',
+    description: 'Configuration, totals over all locations, and levels per location. safetyStock is the configured variant-wide safety stock (null: none); safetyStockTotal the sum over the locations.',
+  });
 export type Variant = z.infer<typeof Variant>;
 
 // ---- movements ----

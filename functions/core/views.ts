@@ -64,7 +64,8 @@ export const levelsOf = (v: VariantRecord, isActive: ActiveLookup, locationId?: 
 
 export const variantView = (v: VariantRecord, isActive: ActiveLookup): Variant => {
   const locations = levelsOf(v, isActive);
-  return { ...configOf(v), ...sumLevels(locations), locations };
+  const { safetyStock: safetyStockTotal, ...totals } = sumLevels(locations);
+  return { ...configOf(v), ...totals, safetyStockTotal, locations };
 };
 
 /** A line's allocations as the API shows them: largest first, then by location. */

@@ -78,7 +78,7 @@ describe('safety stock', () => {
     await openingStock(t.deps, sku, 'wh-1', 10);
     await openingStock(t.deps, sku, 'wh-2', 10);
     const v = await putVariant(t.deps, sku, { safetyStock: 3, locationSafetyStock: { 'wh-2': 8 } });
-    expect(v).toMatchObject({ safetyStock: 11, available: 9 });
+    expect(v).toMatchObject({ safetyStock: 3, locationSafetyStock: { 'wh-2': 8 }, safetyStockTotal: 11, available: 9 });
     expect(v.locations).toEqual([
       expect.objectContaining({ locationId: 'wh-1', safetyStock: 3, available: 7 }),
       expect.objectContaining({ locationId: 'wh-2', safetyStock: 8, available: 2 }),
@@ -92,7 +92,7 @@ describe('safety stock', () => {
     const report = await stockReport(t.deps, { locationId: 'wh-2' });
     expect(report.levels.find((l) => l.variantId === sku)).toMatchObject({ safetyStock: 8, available: 0 });
     // Lowering it gives the units back; clearing the variant's leaves wh-2's override.
-    expect(await putVariant(t.deps, sku, { safetyStock: null })).toMatchObject({ safetyStock: 8, available: 3 });
+    expect(await putVariant(t.deps, sku, { safetyStock: null })).toMatchObject({ safetyStock: null, safetyStockTotal: 8, available: 3 });
     const { movements } = await listMovements(t.deps, sku, {});
     const safety = movements.filter((m) => m.type === 'safety_stock').map((m) => [m.locationId, m.deltas.safetyStock]);
     // The first two were written in one transaction (one time, either order).
@@ -125,7 +125,7 @@ describe('safety stock', () => {
     const v = await putVariant(t.deps, sku, { safetyStock: 2 });
     expect(v.locations).toHaveLength(MANY.length);
     expect(v.locations.every((l) => l.safetyStock === 2 && l.available === 3)).toBe(true);
-    expect(v).toMatchObject({ safetyStock: 2 * MANY.length, available: 3 * MANY.length });
+    expect(v).toMatchObject({ safetyStock: 2, safetyStockTotal: 2 * MANY.length, available: 3 * MANY.length });
     await clean(sku);
   });
 
@@ -133,7 +133,7 @@ describe('safety stock', () => {
     const sku = uid('sku');
     await openingStock(t.deps, sku, 'hot', 12);
     await putVariant(t.deps, sku, { hotLocations: { hot: 3 } });
-    expect(await putVariant(t.deps, sku, { safetyStock: 9 })).toMatchObject({ safetyStock: 9, available: 3 });
+    expect(await putVariant(t.deps, sku, { safetyStock: 9 })).toMatchObject({ safetyStock: 9, safetyStockTotal: 9, available: 3 });
     // 3 holds of 1 each pass (on whichever bucket), a fourth is refused on the location's total.
     for (let i = 0; i < 3; i++) await setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'hot' });
     await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'hot' })).rejects.toMatchObject({ code: 'insufficient_stock' });
