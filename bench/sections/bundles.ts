@@ -10,8 +10,11 @@ import { ROOT } from '../report';
  * brings aws-xray-sdk-core (about 130 KB with its dependencies) into each bundle, and the HTTP function's grew
  * from 210 to about 360 KB, which costs a few tens of milliseconds of cold start. Seeing each DynamoDB and
  * EventBridge call in X-Ray is worth that to whoever is on call; the guard is there to catch the next 100 KB.
+ * Raised to 450 KB with stock integrity (issue #23): its routes, schemas and commands (stock counts, audits, unsellable
+ * stock and safety stock) and their share of the served OpenAPI document took the HTTP function from about 376 to
+ * 406 KB, the service's own code, not a dependency; the guard still catches the next dependency of that kind.
  */
-const BUNDLE_GUARD_KB = 400;
+const BUNDLE_GUARD_KB = 450;
 
 export function bundles(): string[] {
   const outdir = mkdtempSync(path.join(tmpdir(), 'inventory-synth-'));
@@ -23,7 +26,7 @@ export function bundles(): string[] {
   const rows: string[] = [];
   for (const [id, r] of Object.entries(template.Resources)) {
     // The service's own functions (not CDK's helpers for the dashboard upload).
-    if (r.Type !== 'AWS::Lambda::Function' || !r.Metadata?.['aws:asset:path'] || !/^(HttpApiFunction|StreamProcessor|Sweeper)/.test(id)) continue;
+    if (r.Type !== 'AWS::Lambda::Function' || !r.Metadata?.['aws:asset:path'] || !/^(HttpApiFunction|StreamProcessor|Sweeper|Auditor)/.test(id)) continue;
     const file = path.join(outdir, r.Metadata['aws:asset:path'], 'index.js');
     const size = statSync(file).size;
     const times: number[] = [];
