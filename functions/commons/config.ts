@@ -20,7 +20,7 @@ export interface Config {
   region: string;
   /** SWEEP_PASSES and SWEEP_PASS_SECONDS: how the sweeper runs (AWS: 2 passes, 30 s apart, every minute). */
   sweeper: SweeperSettings;
-  /** AUDIT_READ_UNITS_PER_SECOND and AUDIT_SCAN_SEGMENTS: the auditor's read budget (docs/operations.md). */
+  /** AUDIT_READ_UNITS_PER_SECOND, AUDIT_SCAN_SEGMENTS, AUDIT_CONFIRM_SECONDS: the auditor's read budget and confirmation delay (docs/operations.md). */
   auditor: AuditorSettings;
   /** FAULT_INJECTION (and FAULT_SEED): faults to inject into the SDK clients (tests, npm start, the soak). @default none */
   faults?: FaultPlan;
@@ -59,7 +59,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventBridgeEndpoint: env.EVENTBRIDGE_ENDPOINT || undefined,
     region: env.AWS_REGION || 'us-east-1',
     sweeper: { passes: positiveInt(env, 'SWEEP_PASSES', 1), passSeconds: positiveInt(env, 'SWEEP_PASS_SECONDS', 30) },
-    auditor: { readUnitsPerSecond: positiveInt(env, 'AUDIT_READ_UNITS_PER_SECOND', 4000), segments: positiveInt(env, 'AUDIT_SCAN_SEGMENTS', 4) },
+    auditor: {
+      readUnitsPerSecond: positiveInt(env, 'AUDIT_READ_UNITS_PER_SECOND', 4000),
+      segments: positiveInt(env, 'AUDIT_SCAN_SEGMENTS', 4),
+      confirmSeconds: positiveInt(env, 'AUDIT_CONFIRM_SECONDS', 30),
+    },
     faults: parseFaultPlan(env.FAULT_INJECTION, env.FAULT_SEED),
     metrics: isTrue(env.POWERTOOLS_METRICS_DISABLED)
       ? undefined

@@ -2,8 +2,9 @@
  * The auditor: runs reconciliation audits (core/commands/audits.ts). In AWS it is invoked by the daily schedule (the day's
  * audit) and by the rule on the bus that carries InventoryAuditRequested (an audit requested with POST /audits, its id in
  * the event's detail). A run reads the whole table within the read budget (AUDIT_READ_UNITS_PER_SECOND over
- * AUDIT_SCAN_SEGMENTS segments) and stops, failing the audit, a minute before the function's timeout rather than be cut
- * off: docs/operations.md says what an audit costs and what to do when one fails.
+ * AUDIT_SCAN_SEGMENTS segments), confirms its findings AUDIT_CONFIRM_SECONDS later, and stops its scan, failing the
+ * audit, in time to finish before the function's timeout rather than be cut off: docs/operations.md says what an audit
+ * costs and what to do when one fails.
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -17,9 +18,14 @@ export interface AuditorSettings {
   readUnitsPerSecond: number;
   /** AUDIT_SCAN_SEGMENTS: parallel scan segments. @default 4 */
   segments: number;
+  /**
+   * AUDIT_CONFIRM_SECONDS: how long after its scan a run confirms its findings (the stream processor's lag is seconds;
+   * StreamIteratorAge alarms at 10 minutes). @default 30
+   */
+  confirmSeconds: number;
 }
 
-/** What a run keeps in hand before the function's timeout, to record the audit as failed rather than be cut off. */
+/** What a run keeps in hand before the function's timeout (besides the confirmation's wait), to write its findings or record the audit as failed rather than be cut off. */
 export const RESERVE_MS = 60_000;
 
 export interface AuditorResult {
@@ -47,7 +53,9 @@ export function createAuditor(deps: HandlerDeps, settings: AuditorSettings, logg
     const audit = await runAudit(deps, { auditId: auditIdOf(event) }, {
       readUnitsPerSecond: settings.readUnitsPerSecond,
       segments: settings.segments,
-      deadline: remainingMs !== undefined ? Date.now() + remainingMs - RESERVE_MS : undefined,
+      confirmAfterMs: settings.confirmSeconds * 1000,
+      // The scan must leave time to confirm and write the findings.
+      deadline: remainingMs !== undefined ? Date.now() + remainingMs - RESERVE_MS - settings.confirmSeconds * 1000 : undefined,
     });
     const result = {
       auditId: audit.auditId,

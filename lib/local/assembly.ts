@@ -150,8 +150,9 @@ export async function startLocal(o: LocalOptions): Promise<LocalAssembly> {
     const http = createHttpHandler(runtime, verifier, functionsLog);
     const streams = createStreamHandler(runtime, functionsLog);
     const sweeper = createSweeper(runtime, { passes: 1, passSeconds: 0 }, functionsLog);
-    // The auditor, on request only (there is no daily schedule locally): unpaced, as DynamoDB Local bills nothing.
-    const auditor = createAuditor(runtime, { readUnitsPerSecond: config.auditor.readUnitsPerSecond, segments: 1 }, functionsLog);
+    // The auditor, on request only (there is no daily schedule locally), in one segment; it confirms its findings 5 s
+    // after its scan (the local stream poller's lag, when it keeps up).
+    const auditor = createAuditor(runtime, { ...config.auditor, segments: 1, confirmSeconds: 5 }, functionsLog);
     const audits = new Set<Promise<unknown>>();
     onAuditRequested = (auditId) => {
       const run = auditor

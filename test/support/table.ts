@@ -51,7 +51,7 @@ export async function createTestTable(
     holdSeconds: options.holdSeconds ?? 1800,
     cartRetentionSeconds: options.cartRetentionSeconds ?? 86_400,
     sweeper: { passes: 1, passSeconds: 30 },
-    auditor: { readUnitsPerSecond: 4000, segments: 2 },
+    auditor: { readUnitsPerSecond: 4000, segments: 2, confirmSeconds: 1 },
     dynamodbEndpoint: endpoint,
     region: 'us-east-1',
   };

@@ -12,8 +12,9 @@
  *     table reads a cart and a level at different moments; a change moves the level and its carts, orders or movements
  *     in one transaction, so a level unchanged through the scan was read consistently with them); the others are
  *     `skipped`, for the next audit;
- *  3. reads again, strongly consistent, the level of every variant-location with a finding, and drops the findings of
- *     any that changed meanwhile;
+ *  3. reads again, strongly consistent, the level of every variant-location with a finding, a while after the scan (so
+ *     that what the stream processor still had to do, such as releasing the holds of a cart TTL deleted, is done), and
+ *     drops the findings of any that changed meanwhile;
  *  4. writes each finding (at most MAX_FINDINGS) with an id made of its variant, location and figure, on the condition
  *     that it is new: a run repeated (a retry, a duplicate delivery) writes nothing twice, so each finding's stream
  *     record publishes its event once (an outbox, as the low-stock alerts);
@@ -45,6 +46,12 @@ export interface AuditBudget {
   segments?: number;
   /** When the run must stop (epoch milliseconds): the audit fails rather than run past it. @default none */
   deadline?: number;
+  /**
+   * How long after the scan its findings are confirmed (their levels read again). A change some of whose effects reach a
+   * level through the stream (a cart deleted by TTL before the sweeper released it: its holds are released by the stream
+   * processor) looks like drift until the stream has caught up; confirming later drops it. @default 0
+   */
+  confirmAfterMs?: number;
 }
 
 class OutOfTime extends Error {}
@@ -116,6 +123,7 @@ export async function runAudit(deps: Deps, request: { auditId?: string }, budget
       },
     });
     // Confirm: a variant-location with findings whose level moved since it was read is left to the next audit.
+    if (budget.confirmAfterMs && result.findings.length > 0) await new Promise((r) => setTimeout(r, budget.confirmAfterMs));
     const since = new Date(started.getTime() - CHANGE_MARGIN_MS).toISOString();
     const moved = new Set<string>();
     const keysWithFindings = Object.keys(result.levels);
