@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ROLES, scopeOf, type Role } from '../../functions/http/routes';
+import type { SignInConfig as OperatorSignIn } from '../../dashboard/src/config';
 
 export interface InventoryAuthProps {
   /** An existing identity provider's issuer (CDK context `jwtIssuer`). @default a Cognito user pool made here */
@@ -28,16 +29,6 @@ export interface InventoryAuthProps {
   domainPrefix?: string;
 }
 
-/** What the dashboard needs to sign an operator in (written to its config.json). */
-export interface OperatorSignIn {
-  /** The Cognito domain: `<url>/oauth2/authorize`, `<url>/oauth2/token`, `<url>/logout`. */
-  authUrl: string;
-  clientId: string;
-  /** Space-separated, as the authorize endpoint takes them. */
-  scope: string;
-  /** Where the hosted sign-in page sends the operator back to (registered as the client's callback and sign-out URL). */
-  redirectUri: string;
-}
 
 /** The scopes an operator's token carries: the back office's, and `openid` for the ID token. */
 const OPERATOR_SCOPES = ['openid', scopeOf('backoffice')];

@@ -9,15 +9,8 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { buildDashboard } from '../dashboard-build';
-import type { OperatorSignIn } from './auth';
+import type { DashboardConfig } from '../../dashboard/src/config';
 
-/** The page's config.json: where the API is and, in AWS, how an operator signs in. */
-export interface DashboardConfig {
-  /** The API's base URL. */
-  apiBase: string;
-  /** Cognito's sign-in for operators (lib/constructs/auth.ts); without it the page asks for a pasted token. */
-  signIn?: OperatorSignIn;
-}
 
 /**
  * The back office's page in AWS: built by esbuild at synth, stored in a private bucket, served by
@@ -61,7 +54,7 @@ export class Dashboard extends Construct {
   }
 
   /** Builds the page and uploads it with its config.json (tokens such as the API's URL are resolved at deploy). */
-  publish(config: DashboardConfig): void {
+  publish(config: Omit<DashboardConfig, 'token'>): void {
     const { bucket, distribution } = this;
     const built = buildDashboard(mkdtempSync(path.join(tmpdir(), 'inventory-dashboard-')));
     new BucketDeployment(this, 'Deploy', {
