@@ -129,6 +129,8 @@ async function main(): Promise<void> {
 
   // ------------------------------------------------------------ seed
   for (const loc of LOCATIONS) await call('PUT', `/locations/${loc}`, { name: loc, type: loc.startsWith('wh') ? 'warehouse' : 'retail' });
+  await call('PUT', '/channels/web', { name: 'Web', locationIds: ['wh-1', 'wh-2'] });
+  await call('PUT', '/channels/stores', { name: 'Stores', locationIds: ['store-1'] });
   for (const [i, v] of VARIANTS.entries()) {
     await call('PUT', `/variants/${v}`, { lowStockThreshold: i % 3 === 0 ? 3 : null, backorderPolicy: i % 7 === 6 ? 'allow' : i % 7 === 5 ? 'preorder' : 'deny' });
     for (const loc of LOCATIONS) await call('POST', '/stock/adjustments', { variantId: v, locationId: loc, onHand: SCARCE.has(v) ? int(2, 6) : 200, reason: 'opening stock' }, randomUUID());
@@ -139,7 +141,16 @@ async function main(): Promise<void> {
   const purchaseOrders: string[] = [];
   const transfers: string[] = [];
   const operations: [number, () => Promise<unknown>][] = [
-    [30, () => call('PUT', `/carts/${pick(CARTS)}/lines/${pick(VARIANTS)}`, { quantity: int(0, 4), ...(random() < 0.5 ? { locationId: pick(LOCATIONS) } : {}) })],
+    [
+      30,
+      () =>
+        call('PUT', `/carts/${pick(CARTS)}/lines/${pick(VARIANTS)}`, {
+          quantity: int(0, 4),
+          ...(random() < 0.5 ? { locationId: pick(LOCATIONS) } : random() < 0.5 ? { channelId: pick(['web', 'stores']) } : {}),
+        }),
+    ],
+    // A channel's locations changed: variants move in or out of stock on it (catalog events).
+    [1, () => call('PUT', `/channels/${pick(['web', 'stores'])}`, { name: 'Channel', locationIds: LOCATIONS.filter(() => random() < 0.6).concat(pick(LOCATIONS)).filter((l, i, a) => a.indexOf(l) === i) })],
     [5, () => call('DELETE', `/carts/${pick(CARTS)}/lines/${pick(VARIANTS)}`)],
     [5, () => call('DELETE', `/carts/${pick(CARTS)}`)],
     [
@@ -306,7 +317,28 @@ async function main(): Promise<void> {
     if (!byEventId.has(`${a.alertId}:opened`)) violations.push(`alert ${a.alertId} (${a.variantId} at ${a.locationId}) opened with no LowStockAlertOpened event`);
     if (a.status === 'cleared' && !byEventId.has(`${a.alertId}:cleared`)) violations.push(`alert ${a.alertId} (${a.variantId} at ${a.locationId}) cleared with no LowStockAlertCleared event`);
   }
-  for (const id of byEventId.keys()) if (!alertIds.has(id.replace(/:(opened|cleared)$/, ''))) violations.push(`event ${id} names no alert`);
+  for (const id of byEventId.keys()) if (/:(opened|cleared)$/.test(id) && !alertIds.has(id.replace(/:(opened|cleared)$/, ''))) violations.push(`event ${id} names no alert`);
+  // Catalog events: one eventId per transition, none lost. For each variant and scope, the transitions published in
+  // (back in stock) less those out must be 1 exactly when the scope is in stock now, else 0.
+  const net = new Map<string, number>();
+  for (const content of byEventId.values()) {
+    const [type, d] = JSON.parse(content) as [string, Record<string, unknown>];
+    if (type !== 'VariantBackInStock' && type !== 'VariantOutOfStock') continue;
+    const k = `${d.variantId} ${d.scope} ${d.locationId ?? d.channelId ?? '*'}`;
+    net.set(k, (net.get(k) ?? 0) + (type === 'VariantBackInStock' ? 1 : -1));
+  }
+  const available = new Map<string, number>();
+  for (const r of records) if (r.kind === 'level') available.set(`${r.variantId} ${r.locationId}`, (available.get(`${r.variantId} ${r.locationId}`) ?? 0) + r.level.available);
+  const activeNow = new Set((await store.listLocations()).filter((l) => l.active).map((l) => l.locationId));
+  const scopesNow: [string, string[]][] = [['all *', [...activeNow]], ...(await store.listChannels()).map((c): [string, string[]] => [`channel ${c.channelId}`, c.locationIds.filter((l) => activeNow.has(l))])];
+  for (const v of VARIANTS) {
+    const inStockAt = (l: string) => (available.get(`${v} ${l}`) ?? 0) > 0;
+    const expected: [string, boolean][] = [...LOCATIONS.map((l): [string, boolean] => [`location ${l}`, inStockAt(l)]), ...scopesNow.map(([s, ls]): [string, boolean] => [s, ls.some(inStockAt)])];
+    for (const [scope, inStock] of expected) {
+      const n = net.get(`${v} ${scope}`) ?? 0;
+      if (n !== (inStock ? 1 : 0)) violations.push(`catalog events of ${v} (${scope}): ${n} more back-in-stock than out-of-stock published, and it is ${inStock ? 'in' : 'out of'} stock`);
+    }
+  }
   // Holds lapsed and were released by every path (a path that never ran is reported, not a violation).
   const releases = { sweeper: 0, reclaim: 0, ttl: 0, 'checkout re-reserve': 0 };
   for (const r of records) {
@@ -320,7 +352,7 @@ async function main(): Promise<void> {
 
   await local.stop();
   const faults = injectedFaults();
-  log(`audit: ${audit.checked} variant-locations, ${alerts.length} alerts, ${byEventId.size} events (${copies} copies), ${seen.size} once-only changes`);
+  log(`audit: ${audit.checked} variant-locations, ${alerts.length} alerts, ${byEventId.size} events (${copies} copies; ${[...net.values()].length} variant-scopes with catalog events), ${seen.size} once-only changes`);
   log(`faults injected: ${Object.entries(faults).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   log(`lapsed holds released by the sweeper ${releases.sweeper}, by reclaim ${releases.reclaim}, by TTL through the stream ${releases.ttl}; lapsed lines re-reserved at checkout ${releases['checkout re-reserve']}`);
   for (const [path_, n] of Object.entries(releases)) if (n === 0) log(`note: no hold was released by ${path_} in this run`);

@@ -100,6 +100,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/channels/{channelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a sales channel
+         * @description **Who may call it:** a token whose `scope` grants `inventory/backoffice` (the backoffice role).
+         *
+         *     **Errors:** `validation_failed` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `throttled` (429), `service_unavailable` (503).
+         */
+        get: operations["getChannel"];
+        /**
+         * Create or replace a sales channel: its name and the locations it sells from
+         * @description **Who may call it:** a token whose `scope` grants `inventory/backoffice` (the backoffice role).
+         *
+         *     **Body:** required (JSON, `Content-Type: application/json`); fields it does not define are refused with 400 `validation_failed`.
+         *
+         *     **Errors:** `validation_failed` (400), `malformed_json` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `payload_too_large` (413), `throttled` (429), `service_unavailable` (503).
+         */
+        put: operations["putChannel"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sales channels
+         * @description **Who may call it:** a token whose `scope` grants `inventory/backoffice` (the backoffice role).
+         *
+         *     **Errors:** `validation_failed` (400), `unauthorized` (401), `forbidden` (403), `throttled` (429), `service_unavailable` (503).
+         */
+        get: operations["listChannels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/variants/{variantId}": {
         parameters: {
             query?: never;
@@ -167,7 +219,7 @@ export interface paths {
          *
          *     **Lists:** `variantIds` and `locationIds` are comma-separated in one parameter (`?variantIds=a,b`).
          *
-         *     **Errors:** `validation_failed` (400), `unauthorized` (401), `forbidden` (403), `throttled` (429), `service_unavailable` (503).
+         *     **Errors:** `validation_failed` (400), `unauthorized` (401), `forbidden` (403), `not_found` (404), `throttled` (429), `service_unavailable` (503).
          */
         get: operations["getAvailability"];
         put?: never;
@@ -687,6 +739,26 @@ export interface components {
             type: "warehouse" | "retail" | "fulfilment_centre" | "virtual";
             active?: boolean;
         };
+        /** @description A sales channel (web, app, a marketplace) and the locations it sells from. */
+        Channel: {
+            channelId: components["schemas"]["Id"];
+            name: string;
+            locationIds: components["schemas"]["Id"][];
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC time
+             */
+            updatedAt: string;
+        };
+        PutChannelRequest: {
+            name: string;
+            locationIds: components["schemas"]["Id"][];
+        };
         /** @description Configuration, totals over all locations, and levels per location. */
         Variant: {
             variantId: components["schemas"]["Id"];
@@ -846,6 +918,11 @@ export interface components {
         PutCartLineRequest: {
             quantity: number;
             locationId?: components["schemas"]["Id"];
+            /**
+             * @description Without locationId: allocate only from this sales channel's active locations (404 for an unknown channel)
+             * @example sku-123
+             */
+            channelId?: string;
         };
         Cart: {
             cartId: components["schemas"]["Id"];
@@ -1356,6 +1433,247 @@ export interface operations {
             };
         };
     };
+    getChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Error: validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: throttled (retryable) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: service_unavailable (retryable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channelId: components["schemas"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description The channel */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+            /** @description Error: validation_failed, malformed_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: conflict (retryable) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: throttled (retryable) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: service_unavailable (retryable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        channels: components["schemas"]["Channel"][];
+                    };
+                };
+            };
+            /** @description Error: validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: throttled (retryable) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: service_unavailable (retryable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getVariant: {
         parameters: {
             query?: never;
@@ -1592,6 +1910,8 @@ export interface operations {
                 locationId?: string;
                 /** @description Comma-separated, 1 to 50 location ids: levels and totals over these locations only (those that sell) */
                 locationIds?: components["schemas"]["Id"][];
+                /** @description A sales channel: levels and totals over its locations (those that sell); 404 for an unknown channel */
+                channelId?: string;
             };
             header?: never;
             path?: never;
@@ -1628,6 +1948,15 @@ export interface operations {
             };
             /** @description Error: forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

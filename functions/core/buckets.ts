@@ -94,6 +94,8 @@ export function placeChange(
   atLeast: Partial<Record<Field, number>>,
   hints: readonly (LevelRecord | undefined)[],
   random: () => number = Math.random,
+  /** 1: never split (a change whose transaction has no room for more parts). */
+  maxParts = Infinity,
 ): BucketPart[] {
   const n = hints.length;
   const pick = <T>(xs: T[]): T => xs[Math.min(xs.length - 1, Math.floor(random() * xs.length))];
@@ -109,7 +111,7 @@ export function placeChange(
   const proportional = guards.every(([, m]) => m === amount);
   const largestFirst = [...Array(n).keys()].sort((a, b) => capacity[b] - capacity[a] || a - b);
   const sum = capacity.reduce((s, c) => s + c, 0);
-  if (!proportional || sum < amount) return [{ bucket: largestFirst[0], deltas, atLeast }];
+  if (!proportional || sum < amount || maxParts <= 1) return [{ bucket: largestFirst[0], deltas, atLeast }];
   const parts: { bucket: number; take: number }[] = [];
   let left = amount;
   for (const i of largestFirst) {

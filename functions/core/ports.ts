@@ -6,6 +6,7 @@
 import type { ScannedRecord } from './audit';
 import type { Movement } from './schemas';
 import type { PlannedChange } from './planned-change';
+import type { ChannelRecord, StockStateRecord } from './records';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, TransferRecord, VariantRecord } from './records';
 
 export interface Page<T> {
@@ -35,6 +36,13 @@ export interface InventoryStore {
 
   getLocation(locationId: string): Promise<LocationRecord | undefined>;
   listLocations(): Promise<LocationRecord[]>;
+  getChannel(channelId: string): Promise<ChannelRecord | undefined>;
+  listChannels(): Promise<ChannelRecord[]>;
+
+  /** Which of a variant's scopes are in stock, as the stream last judged them. */
+  getStockState(variantId: string): Promise<StockStateRecord | undefined>;
+  /** The variants in stock at a location (as judged), in id order, all pages. */
+  listInStock(locationId: string): Promise<string[]>;
 
   /**
    * A variant with its levels at every location, or at `locationIds` only (what a change at those locations

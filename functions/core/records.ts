@@ -202,4 +202,66 @@ export interface TransferRecord {
   version: number;
 }
 
-export type StoredRecord = PurchaseOrderRecord | TransferRecord | HoldReleaseRecord | IdempotencyRecord | OrderRecord | LocationRecord | AlertStateRecord | AlertRecord;
+/** A sales channel (web, app, a marketplace): the locations it sells from. */
+export interface ChannelRecord {
+  entity: 'Channel';
+  channelId: string;
+  name: string;
+  locationIds: string[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/**
+ * Which of a variant's scopes are in stock, as the stream has judged them (core/commands/catalog-events.ts): each
+ * location's (with the level version of its last transition, so an older record is ignored), and over all active
+ * locations and each channel's. Written only on a transition, with the events it causes.
+ */
+export interface StockStateRecord {
+  entity: 'StockState';
+  variantId: string;
+  /** By location: in stock (available > 0) or not, as of the level version `v`. */
+  locations: Dict<{ inStock: boolean; v: number }>;
+  /** Over all active locations. */
+  all: boolean;
+  /** By channel, over its active locations. */
+  channels: Dict<boolean>;
+  version: number;
+}
+
+/** One catalog event, written with the transition it reports; its stream record publishes it (an outbox). */
+export interface StockEventRecord {
+  entity: 'StockEvent';
+  eventId: string;
+  detailType: 'VariantOutOfStock' | 'VariantBackInStock';
+  variantId: string;
+  scope: 'location' | 'channel' | 'all';
+  locationId?: string;
+  channelId?: string;
+  available: number;
+  at: string;
+  version: number;
+}
+
+/** Marks that a variant is in stock at a location (an index: the variants a location's change of scope can affect). */
+export interface InStockRecord {
+  entity: 'InStock';
+  variantId: string;
+  locationId: string;
+  version: number;
+}
+
+export type StoredRecord =
+  | PurchaseOrderRecord
+  | TransferRecord
+  | HoldReleaseRecord
+  | IdempotencyRecord
+  | OrderRecord
+  | LocationRecord
+  | AlertStateRecord
+  | AlertRecord
+  | ChannelRecord
+  | StockStateRecord
+  | StockEventRecord
+  | InStockRecord;

@@ -78,6 +78,20 @@ export const LocationLevels = Levels.extend({
 }).meta({ id: 'LocationLevels' });
 export type LocationLevels = z.infer<typeof LocationLevels>;
 
+// ---- sales channels ----
+export const PutChannelBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    locationIds: z.array(Id).min(1).max(50).refine((ids) => new Set(ids).size === ids.length, 'each location may appear once'),
+  })
+  .meta({ id: 'PutChannelRequest' });
+export type PutChannelBody = z.infer<typeof PutChannelBody>;
+
+export const Channel = z
+  .object({ channelId: Id, name: z.string(), locationIds: z.array(Id), createdAt: IsoDateTime, updatedAt: IsoDateTime })
+  .meta({ id: 'Channel', description: 'A sales channel (web, app, a marketplace) and the locations it sells from.' });
+export type Channel = z.infer<typeof Channel>;
+
 // ---- variants ----
 export const PutVariantBody = z
   .strictObject({
@@ -172,6 +186,7 @@ export const AvailabilityQuery = z.strictObject({
     .pipe(z.array(Id).min(1).max(50))
     .optional()
     .meta({ description: 'Comma-separated, 1 to 50 location ids: levels and totals over these locations only (those that sell)' }),
+  channelId: Id.optional().meta({ description: "A sales channel: levels and totals over its locations (those that sell); 404 for an unknown channel" }),
 });
 
 export const VariantAvailability = Levels.extend({
@@ -233,7 +248,11 @@ export const MovementsQuery = z.strictObject({
 
 // ---- carts ----
 export const PutCartLineBody = z
-  .strictObject({ quantity: Quantity, locationId: Id.optional() })
+  .strictObject({
+    quantity: Quantity,
+    locationId: Id.optional(),
+    channelId: Id.optional().meta({ description: "Without locationId: allocate only from this sales channel's active locations (404 for an unknown channel)" }),
+  })
   .meta({ id: 'PutCartLineRequest' });
 export type PutCartLineBody = z.infer<typeof PutCartLineBody>;
 

@@ -127,8 +127,12 @@ export class ChangeCompiler {
    */
   actionsFor(change: PlannedChange, withIdempotency = false): number {
     const configs = new Set(change.levels.filter(needsConfigAction).map((c) => c.variantId)).size;
-    // A change at a hot location may be split over all its buckets (an update and a movement each): the most it takes.
-    const levels = change.levels.reduce((n, c) => n + 2 * this.layout.count(c.variantId, c.locationId), 0);
+    // A change at a hot location takes one bucket as any level does (compile() splits it only where the transaction has
+    // room), and a count there checks every other bucket's on-hand.
+    const levels = change.levels.reduce(
+      (n, c) => n + 2 + (c.expect.kind === 'guard' && c.expect.equals && Object.keys(c.expect.equals).length ? this.layout.count(c.variantId, c.locationId) - 1 : 0),
+      0,
+    );
     const records = dedupeLocationChecks(change.records).reduce((n, r) => n + (r.op === 'relayout' ? Math.max(r.to, r.from.length, 1) : 1), 0);
     return levels + configs + records + (withIdempotency ? 1 : 0);
   }
@@ -143,7 +147,13 @@ export class ChangeCompiler {
     }
     const byVariant = new Map<string, LevelChange[]>();
     for (const c of change.levels.filter(needsConfigAction)) byVariant.set(c.variantId, [...(byVariant.get(c.variantId) ?? []), c]);
-    const placed = change.levels.map((c) => ({ change: c, parts: this.place(c) }));
+    let placed = change.levels.map((c) => ({ change: c, parts: this.place(c) }));
+    const parts = () => placed.reduce((n, p) => n + (p.parts ? 2 * p.parts.length : 2), 0);
+    // Splits take more actions than actionsFor() counts: where the transaction has no room for them, none is split
+    // (a bucket short of a whole change then fails its guard, and the change is placed again from what is read).
+    if (parts() - 2 * change.levels.length + this.actionsFor(change, !!idempotency) > this.maxActions) {
+      placed = change.levels.map((c) => ({ change: c, parts: this.place(c, 1) }));
+    }
     const actions: Action[] = [
       ...placed.flatMap(({ change: c, parts }) =>
         parts ? this.bucketActions(c, parts, at) : [{ ...this.levelAction(c, at), level: true }],
@@ -314,7 +324,7 @@ export class ChangeCompiler {
    * hot (or a change that creates the level: that is bucket 0, the level item). A count's `equals` guard is on the
    * location's figure, so it becomes every bucket's figure as last read: the change on bucket 0, a check on the others.
    */
-  private place(c: LevelChange): PlacedPart[] | undefined {
+  private place(c: LevelChange, maxParts = Infinity): PlacedPart[] | undefined {
     const n = this.layout.count(c.variantId, c.locationId);
     if (n <= 1 || c.expect.kind === 'exact') return undefined;
     const hints = this.layout.hints(c.variantId, c.locationId);
@@ -328,7 +338,7 @@ export class ChangeCompiler {
         ...known.slice(1).map((_, j) => ({ bucket: j + 1, deltas: c.deltas, atLeast: {}, equals: at(j + 1), checkOnly: true })),
       ];
     }
-    return placeChange(c.deltas, c.expect.atLeast, known);
+    return placeChange(c.deltas, c.expect.atLeast, known, Math.random, maxParts);
   }
 
   /**

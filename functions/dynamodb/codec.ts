@@ -185,6 +185,14 @@ export const recordKeys = (r: StoredRecord): Item => {
       return keys.alertStateKey(r.variantId, r.locationId);
     case 'Alert':
       return { ...keys.alertKey(r.alertId), ...keys.alertListKeys(r.status, r.locationId, r.openedAt, r.alertId) };
+    case 'Channel':
+      return { ...keys.channelKey(r.channelId), ...keys.channelListKeys(r.channelId) };
+    case 'StockState':
+      return keys.stockStateKey(r.variantId);
+    case 'StockEvent':
+      return { ...keys.stockEventKey(r.eventId), [TABLE.ttlAttribute]: epochSeconds(r.at) + 7 * DAY };
+    case 'InStock':
+      return keys.inStockKey(r.locationId, r.variantId);
   }
 };
 
@@ -202,6 +210,8 @@ export const encodeRecord = (r: StoredRecord): Item => {
     case 'PurchaseOrder':
     case 'Order':
       return { ...r, lines: encodeDict<unknown>(r.lines) };
+    case 'StockState':
+      return { ...r, locations: encodeDict(r.locations), channels: encodeDict(r.channels) };
     case 'Idempotency': {
       // The response is opaque to the store: kept as its JSON text, exactly as it was sent.
       const { body, ...rest } = r;
@@ -220,6 +230,8 @@ export const decodeRecord = <T extends StoredRecord>(item: Item | undefined): T 
     case 'PurchaseOrder':
     case 'Order':
       return { ...r, lines: decodeDict(r.lines) } as T;
+    case 'StockState':
+      return { ...r, locations: decodeDict(r.locations), channels: decodeDict(r.channels) } as T;
     case 'Idempotency':
       return { ...r, body: typeof r.body === 'string' ? JSON.parse(r.body) : r.body } as T;
     default:

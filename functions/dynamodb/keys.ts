@@ -37,6 +37,23 @@ export const bucketKey = (variantId: string, locationId: string, bucket: number)
 export const variantListKeys = (variantId: string) => ({ GSI2PK: 'VARIANTS', GSI2SK: variantId });
 export const VARIANT_LIST_PARTITION = 'VARIANTS';
 
+/** Sales channels are few: one item each, listed through GSI1's `CHANNELS` partition. */
+export const channelKey = (channelId: string): Key => ({ PK: `CHANNEL#${channelId}`, SK: 'CHANNEL' });
+export const channelListKeys = (channelId: string) => ({ GSI1PK: 'CHANNELS', GSI1SK: channelId });
+export const CHANNEL_LIST_PARTITION = 'CHANNELS';
+
+/**
+ * Catalog events (core/commands/catalog-events.ts): per variant, one item saying which of its scopes are in stock
+ * (read and written only when a location's stock crosses zero, so never on the hot path); one item per published
+ * event (its INSERT's stream record publishes it; kept 7 days); and per location, one item per variant in stock
+ * there (`INSTOCK#<locationId>`, sorted by variant): the variants a change of the location's `active` flag or of a
+ * channel's locations can move in or out of stock, one Query away.
+ */
+export const stockStateKey = (variantId: string): Key => ({ PK: `STOCKSTATE#${variantId}`, SK: 'STOCKSTATE' });
+export const stockEventKey = (eventId: string): Key => ({ PK: `STOCKEVENT#${eventId}`, SK: 'STOCKEVENT' });
+export const inStockPartition = (locationId: string): string => `INSTOCK#${locationId}`;
+export const inStockKey = (locationId: string, variantId: string): Key => ({ PK: inStockPartition(locationId), SK: variantId });
+
 /** Locations are few: one item each, listed through GSI1's `LOCATIONS` partition. */
 export const locationKey = (locationId: string): Key => ({ PK: `LOCATION#${locationId}`, SK: 'LOCATION' });
 export const locationListKeys = (locationId: string) => ({ GSI1PK: 'LOCATIONS', GSI1SK: locationId });

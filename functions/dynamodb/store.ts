@@ -36,6 +36,7 @@ import type { PlannedChange } from '../core/planned-change';
 import { dict } from '../core/dict';
 import type { Dict } from '../core/dict';
 import type { Deltas } from '../core/schemas';
+import type { ChannelRecord, StockStateRecord } from '../core/records';
 import type { AlertRecord, AlertStateRecord, CartRecord, IdempotencyRecord, LocationRecord, OrderRecord, PurchaseOrderRecord, StoredRecord, TransferRecord, VariantRecord } from '../core/records';
 
 export class DynamoInventoryStore implements InventoryStore {
@@ -142,7 +143,13 @@ export class DynamoInventoryStore implements InventoryStore {
    */
   private async bucketFailure(change: LevelChange): Promise<Error> {
     const level = await this.readLocation(change.variantId, change.locationId);
-    return level && expectationHolds(change, level) ? new ConcurrentChangeError('A bucket was short; the change is placed again.') : change.onFail(level);
+    if (level && expectationHolds(change, level)) return new ConcurrentChangeError('A bucket was short; the change is placed again.');
+    // Read after the failure, the total may also reflect changes made since. Short of stock (available, on-hand, a
+    // count's figure) at that moment is an answer; a hold or reservation the change releases being gone is not: the
+    // record it came from (a cart, an order) has moved on too, and planning again from it finds what is left to do.
+    const e = change.expect;
+    const stockGuard = e.kind === 'guard' && (e.atLeast.available !== undefined || e.atLeast.onHand !== undefined || Object.keys(e.equals ?? {}).length > 0);
+    return stockGuard ? change.onFail(level) : new ConcurrentChangeError('The hold or reservation moved since it was read; the change is planned again.');
   }
 
   /** A location's exact figures, from every one of its buckets when it is hot (what the store learns of it, kept). */
@@ -372,6 +379,28 @@ export class DynamoInventoryStore implements InventoryStore {
 
   async listLocations(): Promise<LocationRecord[]> {
     return (await this.queryCollection(keys.LOCATION_LIST_PARTITION)).map((i) => decodeRecord<LocationRecord>(i)!);
+  }
+
+  async getChannel(channelId: string): Promise<ChannelRecord | undefined> {
+    return decodeRecord<ChannelRecord>(await this.getItem(keys.channelKey(channelId)));
+  }
+
+  async listChannels(): Promise<ChannelRecord[]> {
+    return (await this.queryCollection(keys.CHANNEL_LIST_PARTITION)).map((i) => decodeRecord<ChannelRecord>(i)!);
+  }
+
+  async getStockState(variantId: string): Promise<StockStateRecord | undefined> {
+    return decodeRecord<StockStateRecord>(await this.getItem(keys.stockStateKey(variantId)));
+  }
+
+  async listInStock(locationId: string): Promise<string[]> {
+    const ids: string[] = [];
+    const pages = paginateQuery(
+      { client: this.doc },
+      { TableName: this.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.inStockPartition(locationId) }, ConsistentRead: true },
+    );
+    for await (const page of pages) ids.push(...(page.Items ?? []).map((i) => i.variantId as string));
+    return ids;
   }
 
   // ---------------------------------------------------------------- records

@@ -10,6 +10,7 @@ import { health } from '../core/commands/health';
 import { listAlerts } from '../core/commands/alerts';
 import { clearCart, getCart, removeCartLine, setCartLine } from '../core/commands/carts';
 import { getLocation, listLocations, putLocation } from '../core/commands/locations';
+import { getChannel, listChannels, putChannel } from '../core/commands/channels';
 import { cancelOrder, checkout, fulfil, getOrder } from '../core/commands/orders';
 import { getAvailability, listMovements, stockReport } from '../core/commands/read-stock';
 import { cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, receivePurchaseOrder } from '../core/commands/purchase-orders';
@@ -41,10 +42,13 @@ export const operations: Operations = {
   putLocation: (d, i) => putLocation(d, i.params.locationId, i.body),
   listLocations: (d) => listLocations(d),
   getLocation: (d, i) => getLocation(d, i.params.locationId),
+  putChannel: (d, i) => putChannel(d, i.params.channelId, i.body),
+  listChannels: (d) => listChannels(d),
+  getChannel: (d, i) => getChannel(d, i.params.channelId),
   putVariant: (d, i) => putVariant(d, i.params.variantId, i.body),
   getVariant: (d, i) => getVariant(d, i.params.variantId),
   listMovements: (d, i) => listMovements(d, i.params.variantId, i.query),
-  getAvailability: (d, i) => getAvailability(d, i.query.variantIds, { locationId: i.query.locationId, locationIds: i.query.locationIds }),
+  getAvailability: (d, i) => getAvailability(d, i.query.variantIds, { locationId: i.query.locationId, locationIds: i.query.locationIds, channelId: i.query.channelId }),
   postAdjustment: (d, i) => adjustStock(d, i.body, i.idempotency?.key ?? randomUUID(), i.idempotency),
   getStock: (d, i) => stockReport(d, i.query),
   putCartLine: (d, i) => setCartLine(d, i.params.cartId, i.params.variantId, i.body),

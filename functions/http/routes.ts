@@ -32,6 +32,7 @@ export interface RouteSpec {
 
 const P = {
   location: z.object({ locationId: s.Id }),
+  channel: z.object({ channelId: s.Id }),
   variant: z.object({ variantId: s.Id }),
   cart: z.object({ cartId: s.Id }),
   cartLine: z.object({ cartId: s.Id, variantId: s.Id }),
@@ -81,6 +82,32 @@ export const routes = {
     response: { status: 200, schema: s.Location, description: 'The location' },
     errors: ['not_found'],
   },
+  putChannel: {
+    method: 'PUT',
+    path: '/channels/{channelId}',
+    role: 'backoffice',
+    summary: 'Create or replace a sales channel: its name and the locations it sells from',
+    params: P.channel,
+    body: s.PutChannelBody,
+    response: { status: 200, schema: s.Channel, description: 'The channel' },
+    errors: ['not_found'],
+  },
+  listChannels: {
+    method: 'GET',
+    path: '/channels',
+    role: 'backoffice',
+    summary: 'List sales channels',
+    response: { status: 200, schema: z.object({ channels: z.array(s.Channel) }), description: 'All channels' },
+  },
+  getChannel: {
+    method: 'GET',
+    path: '/channels/{channelId}',
+    role: 'backoffice',
+    summary: 'Get a sales channel',
+    params: P.channel,
+    response: { status: 200, schema: s.Channel, description: 'The channel' },
+    errors: ['not_found'],
+  },
   putVariant: {
     method: 'PUT',
     path: '/variants/{variantId}',
@@ -114,6 +141,7 @@ export const routes = {
     summary: 'Availability of 1 to 100 variants (the catalog read)',
     query: s.AvailabilityQuery,
     response: { status: 200, schema: s.AvailabilityResponse, description: 'Availability per variant' },
+    errors: ['not_found'],
   },
   postAdjustment: {
     method: 'POST',

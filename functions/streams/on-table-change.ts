@@ -16,12 +16,13 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { alertEvent, applyJudgement, judgements, locationJudgement, type AlertJudgement } from '../core/commands/alerts';
 import { releaseDeletedCart } from '../core/commands/expiry';
+import { judgeLocationStock, judgeScopesAt, stockEvent } from '../core/commands/catalog-events';
 import type { Deps } from '../core/deps';
 import type { EventPublisher } from '../core/ports';
 import { decodeCart, decodeLevel, decodeRecord, decodeVariant, type Item, type StoredLevel } from '../dynamodb/codec';
 import { dict } from '../core/dict';
 import type { LevelRecord, VariantRecord } from '../core/records';
-import type { AlertRecord } from '../core/records';
+import type { AlertRecord, StockEventRecord } from '../core/records';
 
 /** A Lambda event filter pattern: each leaf lists the values a record's field may have. */
 export type FilterPattern = { [field: string]: FilterPattern | readonly string[] };
@@ -86,8 +87,16 @@ const ROUTES: readonly StreamRoute[] = [
         deps.judgedHot?.add(once);
         const [current, { levels }] = await Promise.all([config, deps.store.getVariant(variantId, true, [locationId])]);
         if (!levels[locationId]) return;
-        await judge(deps, [locationJudgement(current, locationId, levels[locationId], (now!.at as string | undefined) ?? at)], logger);
+        const when = (now!.at as string | undefined) ?? at;
+        await judge(deps, [locationJudgement(current, locationId, levels[locationId], when)], logger);
+        await judgeLocationStock(deps, { variantId, locationId, available: levels[locationId].available, levelVersion: levels[locationId].version, at: when });
         return;
+      }
+      // The catalog's events: only a change that crosses zero is judged (the stream gives every version of the item,
+      // so each crossing is one record whose images differ in sign).
+      const before = old ? Number(old.av) : 0;
+      if (before > 0 !== Number(now!.av) > 0) {
+        await judgeLocationStock(deps, { variantId, locationId, available: Number(now!.av), levelVersion: Number(now!.v), at: (now!.at as string | undefined) ?? at });
       }
       const level = (item: Item | undefined) => (item ? dict([[locationId, decodeLevel(item as unknown as StoredLevel)]]) : dict<LevelRecord>());
       // A new level item is judged as a level change (its before is the same configuration with no level there), never as a configuration's.
@@ -106,6 +115,35 @@ const ROUTES: readonly StreamRoute[] = [
       const { levels } = await deps.store.getVariant(variantId);
       const before = old ? { ...decodeVariant(variantId, old), levels } : undefined;
       await judge(deps, judgements(before, { ...decodeVariant(variantId, now!), levels }, fallbackTime(deps, record)), logger);
+    },
+  },
+  {
+    // A location made active or inactive joins or leaves every channel's and the all-locations scope.
+    name: 'location written',
+    pattern: written('Location'),
+    handle: async (deps, record, { old, now }) => {
+      if (!old || old.active === now!.active) return;
+      await judgeScopesAt(deps, [now!.locationId as string], (now!.updatedAt as string | undefined) ?? fallbackTime(deps, record));
+    },
+  },
+  {
+    // A channel's locations changed (or it is new): the variants in stock at the locations that joined or left it.
+    name: 'channel written',
+    pattern: written('Channel'),
+    handle: async (deps, record, { old, now }) => {
+      const before = new Set((old?.locationIds as string[] | undefined) ?? []);
+      const after = new Set(now!.locationIds as string[]);
+      const changed = [...before, ...after].filter((l) => before.has(l) !== after.has(l));
+      if (changed.length > 0) await judgeScopesAt(deps, [...new Set(changed)], (now!.updatedAt as string | undefined) ?? fallbackTime(deps, record));
+    },
+  },
+  {
+    name: 'catalog event written',
+    pattern: { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['StockEvent'] } } } },
+    handle: async (deps, _record, { now }, logger) => {
+      const event = stockEvent(decodeRecord<StockEventRecord>(now)!);
+      await deps.publisher.publish([event]);
+      logger?.info(`Published ${event.detailType}`, { eventId: event.id, ...event.detail });
     },
   },
   {

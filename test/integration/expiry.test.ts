@@ -182,7 +182,11 @@ describe('a lapsed cart, whichever path released it', () => {
       endpoint: t.endpoint,
       streamArn: t.streamArn,
       handler: (e) => handle(e, {} as Context),
-      isTtlDelete: (r) => ttl.deleted(r.dynamodb!.OldImage!.PK.S!, r.dynamodb!.OldImage!.SK.S!, r.dynamodb!.OldImage!.revision?.S ?? ''),
+      // As the local assembly asks: only a cart's delete can be the stand-in's (the only deletes the stream acts on).
+      isTtlDelete: (r) =>
+        r.dynamodb!.OldImage!.entity?.S === 'Cart'
+          ? ttl.deleted(r.dynamodb!.OldImage!.PK.S!, r.dynamodb!.OldImage!.SK.S!, r.dynamodb!.OldImage!.revision?.S ?? '')
+          : Promise.resolve(false),
     });
     for (let quiet = 0; quiet < 2; ) quiet = (await poller.pollOnce()) === 0 ? quiet + 1 : 0;
     await poller.stop();

@@ -143,3 +143,16 @@ test('a hot location that does not sell takes no holds', async () => {
   await putLocation(t.deps, 'popup', { name: 'Pop-up', type: 'retail', active: false });
   await expect(setCartLine(t.deps, uid('cart'), sku, { quantity: 1, locationId: 'popup' })).rejects.toMatchObject({ code: 'insufficient_stock' });
 });
+
+test('a checkout of many lines at hot locations of 32 buckets fits one transaction (a change is split only where there is room)', async () => {
+  const skus = Array.from({ length: 12 }, () => uid('sku'));
+  const cartId = uid('cart');
+  for (const sku of skus) {
+    await openingStock(t.deps, sku, 'wh', 64);
+    await putVariant(t.deps, sku, { hotLocations: { wh: 32 } });
+    await setCartLine(t.deps, cartId, sku, { quantity: 2, locationId: 'wh' });
+  }
+  const order = await checkout(t.deps, cartId, uid('order'));
+  expect(order.lines).toHaveLength(12);
+  for (const sku of skus) expect(await figures(sku)).toMatchObject({ onHand: 64, softReserved: 0, hardReserved: 2, available: 62 });
+});

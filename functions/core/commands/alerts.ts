@@ -176,6 +176,7 @@ export function alertEvent(alert: AlertRecord, direction: 'opened' | 'cleared'):
     detailType: direction === 'opened' ? 'LowStockAlertOpened' : 'LowStockAlertCleared',
     detail: {
       eventId: id,
+      version: 1,
       alertId: alert.alertId,
       variantId: alert.variantId,
       locationId: alert.locationId,

@@ -16,6 +16,7 @@ import { ConcurrentChangeError, DomainError, conflict, insufficientStock, notFou
 import { runCommand } from '../run-command';
 import type { Cart, CartLine, PutCartLineBody } from '../schemas';
 import { cachedLocations } from './locations';
+import { requireChannel } from './channels';
 import { releaseExpiredCarts } from './expiry';
 import { deltas } from '../planned-change';
 import type { LevelChange, RecordWrite } from '../planned-change';
@@ -68,7 +69,7 @@ export async function setCartLine(deps: Deps, cartId: string, variantId: string,
       reclaimed = true;
       if ((await releaseExpiredCarts(deps, { variantId, by: 'reclaim' })) > 0) return lookAgain();
     }
-    const capacity = await capacityFor(deps, state, variantId, body.locationId);
+    const capacity = await capacityFor(deps, state, variantId, body.locationId, body.locationId ? undefined : body.channelId);
     throw insufficientStock(
       `Only ${capacity} of ${variantId} can be held${body.locationId ? ` at ${body.locationId}` : ''}; ${body.quantity} were asked for.`,
       capacity,
@@ -77,14 +78,22 @@ export async function setCartLine(deps: Deps, cartId: string, variantId: string,
   return countedHold(deps, runCommand(deps, () => planSetLine(deps, state, cartId, variantId, body), { recover }));
 }
 
+/** The active locations a line may be allocated from: all, or a sales channel's (404 for an unknown channel). */
+async function sellingLocations(deps: Deps, channelId: string | undefined) {
+  const active = (await cachedLocations(deps)).filter((l) => l.active);
+  if (!channelId) return active;
+  const channel = new Set((await requireChannel(deps, channelId)).locationIds);
+  return active.filter((l) => channel.has(l.locationId));
+}
+
 /** The locations a line's plan reads: the one it names, else every location (the service allocates). */
 const readAt = (locationId: string | undefined): string[] | undefined => (locationId ? [locationId] : undefined);
 
 /** What this cart's line could hold at most: what is available where it may sell, plus what it holds. */
-async function capacityFor(deps: Deps, state: LineState, variantId: string, locationId?: string): Promise<number> {
+async function capacityFor(deps: Deps, state: LineState, variantId: string, locationId?: string, channelId?: string): Promise<number> {
   const variant = state.variant ?? (await deps.store.getVariant(variantId, true, readAt(locationId)));
   const current = liveQuantities(state.cart?.lines[variantId]);
-  const active = (await cachedLocations(deps)).filter((l) => l.active).map((l) => l.locationId);
+  const active = (await sellingLocations(deps, channelId)).map((l) => l.locationId);
   const where = locationId ? active.filter((l) => l === locationId) : active;
   return where.reduce((sum, loc) => sum + Math.max(0, variant.levels[loc]?.available ?? 0) + (current[loc] ?? 0), 0);
 }
@@ -111,8 +120,8 @@ async function planSetLine(deps: Deps, state: LineState, cartId: string, variant
     }
   } else {
     state.variant ??= await deps.store.getVariant(variantId);
-    const active = (await cachedLocations(deps)).filter((l) => l.active);
-    if (active.length === 0) throw conflict('No active location sells stock.');
+    const active = await sellingLocations(deps, body.channelId);
+    if (active.length === 0) throw conflict(body.channelId ? `No active location of channel ${body.channelId} sells stock.` : 'No active location sells stock.');
     const result = allocate({
       quantity: q,
       current,

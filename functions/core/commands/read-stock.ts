@@ -3,6 +3,7 @@ import type { Deps } from '../deps';
 import type { Movement, StockLevel, VariantAvailability } from '../schemas';
 import { activeLookup, levelsOf, sumLevels } from '../views';
 import { cachedLocations } from './locations';
+import { requireChannel } from './channels';
 import { isLow } from '../rules';
 import { expectedDateOf, isPurchasable } from '../rules';
 
@@ -14,10 +15,11 @@ import { expectedDateOf, isPurchasable } from '../rules';
 export async function getAvailability(
   deps: Deps,
   variantIds: string[],
-  where: { locationId?: string; locationIds?: string[] } = {},
+  where: { locationId?: string; locationIds?: string[]; channelId?: string } = {},
 ): Promise<{ variants: VariantAvailability[] }> {
-  // Both given: the union (locationId is v1's single-location form of locationIds).
-  const named = [...(where.locationIds ?? []), ...(where.locationId ? [where.locationId] : [])];
+  // Several given: the union (locationId is v1's single-location form of locationIds; a channel names its locations).
+  const channel = where.channelId ? await requireChannel(deps, where.channelId) : undefined;
+  const named = [...(where.locationIds ?? []), ...(where.locationId ? [where.locationId] : []), ...(channel?.locationIds ?? [])];
   const only = named.length ? [...new Set(named)] : undefined;
   const [variants, locations] = await Promise.all([deps.store.getVariants(variantIds, only), cachedLocations(deps)]);
   const isActive = activeLookup(locations);
