@@ -10,6 +10,7 @@ import type { DashboardConfig } from './config';
 import { beginSignIn, claimsOf, completeSignIn, forgetToken, signOut, storedToken, storeToken } from './sign-in';
 import { $, app, esc, failure, say, setLocations, view } from './ui';
 import { alertsView } from './views/alerts';
+import { channelsView } from './views/channels';
 import { purchaseOrdersView } from './views/purchase-orders';
 import { stockView } from './views/stock';
 import { transfersView } from './views/transfers';
@@ -110,6 +111,7 @@ async function route(): Promise<void> {
     else if (path === '/alerts') await alertsView(params);
     else if (path === '/purchase-orders') await purchaseOrdersView(params);
     else if (path === '/transfers') await transfersView();
+    else if (path === '/channels') await channelsView(params);
     else await stockView(params);
     await refreshNow();
   } catch (err) {

@@ -220,6 +220,25 @@ test('creates a transfer; completing more than is available is refused with the 
   await shot(page, 'dashboard-transfers');
 });
 
+test('creates a sales channel from its locations and shows availability per channel, sold out where it is', async () => {
+  await page.goto(`${s.url}/dashboard/#/channels`);
+  await page.waitForSelector('#channels tbody tr');
+  await page.getByLabel('Channel id').fill('web');
+  await page.getByLabel('Name').fill('Web shop');
+  await page.getByLabel('Main warehouse').check();
+  await page.getByRole('button', { name: 'Save channel' }).click();
+  await page.waitForSelector('#channels tbody tr >> text=Web shop');
+  expect(await page.locator('#channels tbody tr', { hasText: 'Web shop' }).locator('td').nth(2).textContent()).toBe('Main warehouse wh-1');
+  await must(backoffice.PUT('/channels/{channelId}', { params: { path: { channelId: 'stores' } }, body: { name: 'Stores', locationIds: ['store-1'] } }));
+  await must(backoffice.POST('/stock/adjustments', { body: { variantId: 'sku-green', locationId: 'store-1', onHand: 3, reason: 'opening stock' } }));
+  await page.goto(`${s.url}/dashboard/#/channels?variants=sku-green`);
+  await page.waitForSelector('#per-channel tbody tr');
+  const cells = await page.locator('#per-channel tbody tr td').allTextContents();
+  // Variant, all active locations, then one column per channel in id order: stores, web.
+  expect(cells).toEqual(['sku-green', '3', '3', '0 sold out']);
+  await shot(page, 'dashboard-channels');
+});
+
 test('reads at phone width (390 px): stock, a variant’s charts and purchase orders without sideways scrolling of the page', async () => {
   const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
