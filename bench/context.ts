@@ -48,7 +48,16 @@ export async function startBench(quick: boolean): Promise<Bench> {
   Object.assign(process.env, LOCAL_AWS_ENV, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
   // The HTTP client and the floor's SDK client run on the same event loop as the service, so both pay the same client-side costs.
   const stateDir = mkdtempSync(path.join(tmpdir(), 'inventory-bench-'));
-  const local = await startLocal({ port: await freePort(), stateDir, inMemory: true, sweepIntervalSeconds: 3600, holdSeconds: 1800, ttlIntervalSeconds: 3600 });
+  // The functions log warnings and errors only: printing every line the stream processor writes would take the cores.
+  const local = await startLocal({
+    port: await freePort(),
+    stateDir,
+    inMemory: true,
+    sweepIntervalSeconds: 3600,
+    holdSeconds: 1800,
+    ttlIntervalSeconds: 3600,
+    logging: { level: 'WARN', format: 'text' },
+  });
   const meter = new Meter();
   const { raw: meteredRaw, doc } = meteredClients(local.dynamodbEndpoint, meter);
   const floorRaw = new DynamoDBClient({ endpoint: local.dynamodbEndpoint, region: 'us-east-1' });

@@ -73,11 +73,16 @@ export class InventoryStack extends Stack {
       reason: 'API Gateway invokes it synchronously: the caller gets the error (a 5xx, alarmed on), there is no event to keep; a DLQ only applies to asynchronous invocations.',
     });
     const http = new InventoryHttpApi(this, 'Http', { handler: api, authorizer: auth.authorizer, corsOrigin: props.corsOrigin });
-    // The dashboard, unless it is hosted elsewhere (context dashboardOrigin): then CORS allows that origin instead.
+    // The dashboard, unless it is hosted elsewhere (context dashboardOrigin): then CORS allows that origin instead. Operators
+    // sign in to it through the pool's operator client, which sends them back to the page's address.
     if (!props.corsOrigin) {
-      const dashboard = new Dashboard(this, 'Dashboard', { apiUrl: http.api.apiEndpoint });
+      const dashboard = new Dashboard(this, 'Dashboard');
       http.allowOrigin(dashboard.url);
+      const signIn = auth.addOperatorClient(`${dashboard.url}/`);
+      dashboard.publish({ apiBase: http.api.apiEndpoint, ...(signIn ? { signIn } : {}) });
       new CfnOutput(this, 'DashboardUrl', { value: dashboard.url, description: 'The back-office dashboard' });
+    } else {
+      auth.addOperatorClient(`${props.corsOrigin.replace(/\/$/, '')}/`);
     }
 
     const streamDlq = new Queue(this, 'StreamDeadLetters', {
@@ -249,7 +254,8 @@ export class InventoryStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: http.api.apiEndpoint, description: 'Base URL of the HTTP API' });
     if (auth.userPool) {
-      new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId, description: 'Token endpoint: https://<domain>/oauth2/token' });
+      new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId, description: 'Where operators are created (docs/operations.md)' });
+      new CfnOutput(this, 'TokenUrl', { value: auth.tokenUrl!, description: 'The OAuth 2.0 token endpoint of every app client' });
       for (const [role, client] of Object.entries(auth.clients)) {
         new CfnOutput(this, `${role}ClientId`, { value: client.userPoolClientId, description: `App client for the ${role} role (client credentials)` });
       }

@@ -179,7 +179,13 @@ export class DynamoInventoryStore implements InventoryStore {
    */
   private async bucketFailure(change: LevelChange): Promise<Error> {
     const level = await this.readLocation(change.variantId, change.locationId);
-    return level && expectationHolds(change, level) ? new ConcurrentChangeError('A bucket was short; the change is placed again.') : change.onFail(level);
+    if (level && expectationHolds(change, level)) return new ConcurrentChangeError('A bucket was short; the change is placed again.');
+    // Read after the failure, the total may also reflect changes made since. Short of stock (available, on-hand, a
+    // count's figure) at that moment is an answer; a hold or reservation the change releases being gone is not: the
+    // record it came from (a cart, an order) has moved on too, and planning again from it finds what is left to do.
+    const e = change.expect;
+    const stockGuard = e.kind === 'guard' && (e.atLeast.available !== undefined || e.atLeast.onHand !== undefined || Object.keys(e.equals ?? {}).length > 0);
+    return stockGuard ? change.onFail(level) : new ConcurrentChangeError('The hold or reservation moved since it was read; the change is planned again.');
   }
 
   /** A location's exact figures, from every one of its buckets when it is hot (what the store learns of it, kept). */

@@ -25,6 +25,9 @@ const STATUS: Record<ErrorCode, number> = {
   service_unavailable: 503,
 };
 
+/** Every code a caller can meet in `error.code`, in the order of their statuses (the OpenAPI document's `ErrorCode` enum). */
+export const ERROR_CODES = Object.keys(STATUS) as ErrorCode[];
+
 /** The HTTP status of an error code: the only place where codes meet statuses. */
 export const statusFor = (code: ErrorCode): number => STATUS[code];
 

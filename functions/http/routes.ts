@@ -20,6 +20,8 @@ export interface RouteSpec {
   path: string;
   role: Access;
   summary: string;
+  /** More than the summary says, for the OpenAPI document (which adds the role, body, idempotency, paging and errors itself). */
+  description?: string;
   params?: z.ZodObject;
   query?: z.ZodType;
   body?: z.ZodType;

@@ -219,16 +219,91 @@ describe('access control', () => {
     }
   });
 
+  type Client = {
+    Properties: {
+      ClientName: string;
+      AllowedOAuthFlows: string[];
+      AllowedOAuthScopes: unknown[];
+      GenerateSecret: boolean;
+      CallbackURLs?: unknown[];
+      LogoutURLs?: unknown[];
+      ExplicitAuthFlows?: string[];
+      SupportedIdentityProviders?: string[];
+    };
+  };
+  const clients = () => Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Client[];
+  /** A scope as the template writes it: `<resource server>/<role>`, or a standard scope as is. */
+  const scopeName = (s: unknown) => (typeof s === 'string' ? s : `inventory${JSON.stringify(s).match(/"(\/[a-z]+)"/)![1]}`);
+
   it('without an issuer, makes a Cognito pool with one scope per role and one client-credentials client per role', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'inventory',
       Scopes: ['storefront', 'orders', 'backoffice'].map((s) => Match.objectLike({ ScopeName: s })),
     });
-    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as {
-      Properties: { AllowedOAuthFlows: string[]; GenerateSecret: boolean };
-    }[];
-    expect(clients).toHaveLength(3);
-    for (const c of clients) expect(c.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+    const machines = clients().filter((c) => c.Properties.AllowedOAuthFlows.includes('client_credentials'));
+    expect(machines.map((c) => c.Properties.ClientName).sort()).toEqual(['inventory-backoffice', 'inventory-orders', 'inventory-storefront']);
+    for (const c of machines) {
+      expect(c.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+      expect(c.Properties.AllowedOAuthScopes.map(scopeName)).toEqual([c.Properties.ClientName.replace('inventory-', 'inventory/')]);
+    }
+  });
+
+  it('gives operators a public client: authorization code (PKCE) on the managed login page, back-office scope only, back to the dashboard', () => {
+    const operators = clients().filter((c) => !c.Properties.AllowedOAuthFlows.includes('client_credentials'));
+    expect(operators).toHaveLength(1);
+    const p = operators[0].Properties;
+    expect(p).toMatchObject({ ClientName: 'inventory-operators', AllowedOAuthFlows: ['code'], GenerateSecret: false, SupportedIdentityProviders: ['COGNITO'] });
+    // A browser cannot keep a secret: no secret, and only the hosted page signs people in (no password flows on the client).
+    expect(p.ExplicitAuthFlows).toEqual(['ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(p.AllowedOAuthScopes.map(scopeName).sort()).toEqual(['inventory/backoffice', 'openid']);
+    for (const urls of [p.CallbackURLs, p.LogoutURLs]) {
+      expect(urls).toHaveLength(1);
+      const url = JSON.stringify(urls![0]);
+      expect(url).toContain('DashboardCdn');
+      expect(url).toMatch(/"\/"\]\]\}$/); // https://<distribution>/
+    }
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true, ClientId: Match.anyValue() });
+    // The operators' tokens pass the API's JWT authorizer: its audience is every client of the pool.
+    const authorizer = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'))[0] as { Properties: { JwtConfiguration: { Audience: unknown[] } } };
+    expect(authorizer.Properties.JwtConfiguration.Audience).toHaveLength(4);
+  });
+
+  it('puts the pool on the Essentials plan, with MFA (authenticator app) required and no self sign-up', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolTier: 'ESSENTIALS',
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+    });
+  });
+
+  it('outputs what an operator and a service need: the sign-in URL, the operators’ client id, the token URL, the dashboard', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const name of ['OperatorSignInUrl', 'OperatorClientId', 'TokenUrl', 'DashboardUrl', 'UserPoolId', 'storefrontClientId', 'ordersClientId', 'backofficeClientId']) {
+      expect(outputs[name]).toBeDefined();
+    }
+    const signIn = JSON.stringify(outputs.OperatorSignInUrl.Value);
+    expect(signIn).toContain('.amazoncognito.com/login?client_id=');
+    expect(signIn).toContain('&response_type=code&redirect_uri=https://');
+    expect(signIn).toContain('DashboardCdn');
+    expect(JSON.stringify(outputs.TokenUrl.Value)).toContain('.amazoncognito.com/oauth2/token');
+  });
+
+  it('with the dashboard hosted elsewhere (dashboardOrigin), sends operators back to that origin', () => {
+    const t = Template.fromStack(new InventoryStack(testApp(), 'Elsewhere', { corsOrigin: 'https://dashboard.example.com' }));
+    t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: 'inventory-operators',
+      CallbackURLs: ['https://dashboard.example.com/'],
+      LogoutURLs: ['https://dashboard.example.com/'],
+    });
+  });
+
+  it('writes the operators’ sign-in (Cognito domain, client id, scopes, return address) into the dashboard’s config.json', () => {
+    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0] as { Properties: { SourceMarkers?: unknown[] } };
+    const markers = JSON.stringify(deployment.Properties.SourceMarkers ?? []);
+    expect(markers).toContain('AuthPooloperatorClient');
+    expect(markers).toContain('AuthPoolDomain');
   });
 
   it('throttles the stage, logs access, and lets only the dashboard’s own CloudFront origin call it from a browser', () => {
@@ -259,7 +334,9 @@ describe('access control', () => {
     });
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::Cognito::UserPool', 0);
+    t.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
     t.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    expect(t.toJSON().Outputs.OperatorSignInUrl).toBeUndefined();
     t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://id.example.com', Audience: ['inventory-api'] },

@@ -83,3 +83,18 @@ test.each(NAMES)('a location, variant, cart, order and purchase order named %s',
   const report = await ok('GET', `/stock?locationId=${name}`);
   expect(report.levels.map((l: { variantId: string }) => l.variantId).sort()).toEqual([name, 'plain'].sort());
 });
+
+test.each(NAMES)('%s as a hot location, a channel and a channel’s location: served, figures exact', async (name) => {
+  const loc = `${name}`;
+  await ok('PUT', `/locations/${loc}`, { name: 'Proto', type: 'warehouse' });
+  await ok('POST', '/stock/adjustments', { variantId: `hv-${name}`, locationId: loc, onHand: 9, reason: 'opening' });
+  const v = await ok('PUT', `/variants/hv-${name}`, { hotLocations: { [loc]: 3 } });
+  expect(Object.entries(v.hotLocations)).toEqual([[loc, 3]]);
+  await ok('PUT', `/carts/pc-${name}/lines/hv-${name}`, { quantity: 2, locationId: loc });
+  const ch = await ok('PUT', `/channels/${name}`, { name: 'Proto channel', locationIds: [loc] });
+  expect(ch).toMatchObject({ channelId: name, locationIds: [loc] });
+  const { variants } = await ok('GET', `/availability?variantIds=hv-${name}&channelId=${encodeURIComponent(name)}`);
+  expect(variants[0]).toMatchObject({ onHand: 9, softReserved: 2, available: 7 });
+  await ok('PUT', `/variants/hv-${name}`, { hotLocations: null });
+  expect((await ok('GET', `/variants/hv-${name}`)).locations.find((l: { locationId: string }) => l.locationId === loc)).toMatchObject({ onHand: 9, softReserved: 2 });
+});

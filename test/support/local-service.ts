@@ -6,6 +6,7 @@ import path from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
 import type { Role } from '../../functions/http/routes';
 import { authorizationFor } from '../../lib/local/tokens';
+import { createInventoryClient, type InventoryClient } from '../../clients/typescript';
 
 export interface LocalService {
   url: string;
@@ -82,4 +83,14 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
 /** Calls the service as the client whose role the route needs (its token from tokens.json). */
 export function api(s: LocalService, p: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
   return http(`${s.url}${p}`, method, body, { ...authorizationFor(s.tokens, method, p), ...headers });
+}
+
+/** The project's typed client (clients/typescript) as the role's client calls the service: its token from tokens.json. */
+export const clientFor = (s: LocalService, role: Role): InventoryClient => createInventoryClient({ baseUrl: s.url, token: s.tokens[role] });
+
+/** A typed call's data, or an error naming the status and the API's answer. */
+export async function must<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new Error(`${response.status} ${response.url}: ${JSON.stringify(error)}`);
+  return data as T;
 }

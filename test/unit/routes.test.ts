@@ -40,10 +40,10 @@ describe('the route table', () => {
     expect(committed).toEqual(generated);
     expect(JSON.parse(gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, 'base64')).toString('utf8'))).toEqual(generated);
     const paths = committed.paths as Record<string, Record<string, unknown>>;
-    expect(committed.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(committed.components.securitySchemes.oauth2).toMatchObject({ type: 'oauth2' });
     for (const r of Object.values(routes) as RouteSpec[]) {
       const op = paths[r.path][r.method.toLowerCase()] as { security: unknown };
-      expect(op.security).toEqual(r.role === 'public' ? [] : [{ bearerAuth: [`inventory/${r.role}`] }]);
+      expect(op.security).toEqual(r.role === 'public' ? [] : [{ oauth2: [`inventory/${r.role}`] }]);
     }
   });
 
