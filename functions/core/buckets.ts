@@ -14,7 +14,7 @@
  * guard stand for the location's), never because one bucket ran dry.
  */
 import type { Deltas, Levels } from './schemas';
-import type { LevelRecord } from './records';
+import { emptyLevels, type LevelRecord } from './records';
 import { DELTA_FIELDS, deltas as deltasOf } from './planned-change';
 
 export const MIN_BUCKETS = 2;
@@ -26,7 +26,7 @@ const KEPT_FIELDS = ['softReserved', 'hardReserved', 'incoming', 'damaged', 'qua
 
 /** A location's figures: the sums of its buckets' (and of their versions). */
 export function sumBuckets(buckets: readonly LevelRecord[]): LevelRecord {
-  const total: LevelRecord = { onHand: 0, softReserved: 0, hardReserved: 0, incoming: 0, damaged: 0, qualityControl: 0, safetyStock: 0, available: 0, version: 0 };
+  const total = emptyLevels();
   let updatedAt: string | undefined;
   for (const b of buckets) {
     for (const f of DELTA_FIELDS) total[f] += b[f];
@@ -49,17 +49,7 @@ export function sumBuckets(buckets: readonly LevelRecord[]): LevelRecord {
 export function relayout(buckets: readonly LevelRecord[], to: number, adjust?: { deltas: Deltas; available: number }): LevelRecord[] {
   if (buckets.length === 0) throw new Error('relayout needs bucket 0');
   const total = sumBuckets(buckets);
-  const out: LevelRecord[] = Array.from({ length: to }, (_, i) => ({
-    onHand: 0,
-    softReserved: 0,
-    hardReserved: 0,
-    incoming: 0,
-    damaged: 0,
-    qualityControl: 0,
-    safetyStock: 0,
-    available: 0,
-    version: (buckets[i]?.version ?? 0) + 1,
-  }));
+  const out: LevelRecord[] = Array.from({ length: to }, (_, i) => ({ ...emptyLevels(), version: (buckets[i]?.version ?? 0) + 1 }));
   buckets.forEach((b, i) => {
     const target = out[i % to];
     for (const f of KEPT_FIELDS) target[f] += b[f];

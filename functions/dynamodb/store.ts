@@ -513,6 +513,16 @@ export class DynamoInventoryStore implements InventoryStore {
    * batch; status and location filter the page (it may be short, even empty, with a cursor).
    */
   async listStockCounts(options: { status?: string; locationId?: string; cursor?: string; limit: number }): Promise<Page<StockCountRecord>> {
+    const page = await this.listByKeys<StockCountRecord>(keys.STOCK_COUNT_LIST_PARTITION, 'STOCKCOUNT', options);
+    const items = page.items.filter((c) => (!options.status || c.status === options.status) && (!options.locationId || c.locationId === options.locationId));
+    return { items, cursor: page.cursor };
+  }
+
+  /**
+   * A page of a GSI2 (keys only) list, newest first, then its records (sort key `sk`) in one strongly consistent batch,
+   * in the list's order; a record gone since is left out.
+   */
+  private async listByKeys<T extends StoredRecord>(partition: string, sk: string, options: { cursor?: string; limit: number }): Promise<Page<T>> {
     const idx = TABLE.indexes.keysOnly;
     const out = await this.doc.send(
       new QueryCommand({
@@ -520,18 +530,15 @@ export class DynamoInventoryStore implements InventoryStore {
         IndexName: idx.name,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': idx.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.STOCK_COUNT_LIST_PARTITION },
+        ExpressionAttributeValues: { ':pk': partition },
         ScanIndexForward: false,
-        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, keys.STOCK_COUNT_LIST_PARTITION)),
+        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, partition)),
         Limit: options.limit,
       }),
     );
     const order = (out.Items ?? []).map((i) => i.PK as string);
-    const found = new Map((await this.batchGet(order.map((PK) => ({ PK, SK: 'STOCKCOUNT' })), true)).map((i) => [i.PK as string, decodeRecord<StockCountRecord>(i)!]));
-    const items = order
-      .flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : []))
-      .filter((c) => (!options.status || c.status === options.status) && (!options.locationId || c.locationId === options.locationId));
-    return { items, cursor: encodeCursor(out.LastEvaluatedKey) };
+    const found = new Map((await this.batchGet(order.map((PK) => ({ PK, SK: sk })), true)).map((i) => [i.PK as string, decodeRecord<T>(i)!]));
+    return { items: order.flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : [])), cursor: encodeCursor(out.LastEvaluatedKey) };
   }
 
   /** An audit with its findings: one Query of its partition (keys.auditPartition), strongly consistent. */
@@ -553,23 +560,8 @@ export class DynamoInventoryStore implements InventoryStore {
   }
 
   /** Audits newest first, a page at a time (GSI2 keys, then the audits in one batch). */
-  async listAudits(options: { cursor?: string; limit: number }): Promise<Page<AuditRecord>> {
-    const idx = TABLE.indexes.keysOnly;
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: idx.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': idx.partitionKey },
-        ExpressionAttributeValues: { ':pk': keys.AUDIT_LIST_PARTITION },
-        ScanIndexForward: false,
-        ExclusiveStartKey: decodeKeyCursor(options.cursor, keyShape(idx, keys.AUDIT_LIST_PARTITION)),
-        Limit: options.limit,
-      }),
-    );
-    const order = (out.Items ?? []).map((i) => i.PK as string);
-    const found = new Map((await this.batchGet(order.map((PK) => ({ PK, SK: 'AUDIT' })), true)).map((i) => [i.PK as string, decodeRecord<AuditRecord>(i)!]));
-    return { items: order.flatMap((pk) => (found.has(pk) ? [found.get(pk)!] : [])), cursor: encodeCursor(out.LastEvaluatedKey) };
+  listAudits(options: { cursor?: string; limit: number }): Promise<Page<AuditRecord>> {
+    return this.listByKeys<AuditRecord>(keys.AUDIT_LIST_PARTITION, 'AUDIT', options);
   }
 
   async getTransfer(id: string): Promise<TransferRecord | undefined> {
